@@ -1,0 +1,353 @@
+"""The catalogue: indicator definitions, regions and plan targets from data/*.yaml.
+
+Every YAML file is mirrored by a typed model that refuses unknown keys, and
+`validate_catalogue` reports every problem in every file at once (a plan author
+fixes them in one pass instead of one per run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from indicators.errors import UserError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+Kind = Literal["level", "cumulative_reduction", "count", "maintain", "qualitative"]
+Direction = Literal["higher", "lower"]
+Bound = Literal["at_least", "at_most", "exactly", "maintain"]
+PlanStatus = Literal["正式", "征求意见稿"]
+RegionLevel = Literal["province", "municipality", "prefecture", "district", "county", "county_city"]
+# The plans' own verbs and qualifiers; kept so a page can say 力争 (strive for) vs 达到 (reach).
+Wording = Literal["力争", "达到", "保持", "以上", "以下", "提高至", "降低", "下降", "培育", "巩固", "完成", "控制在"]
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"  # ASCII snake_case: stable in URLs, files and SQL
+CODE_PATTERN = r"^\d{6}$"  # GB/T 2260 administrative division code
+
+
+class Strict(BaseModel):
+    """Base for every catalogue model: unknown keys are an error, objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Area(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name_zh: str
+    name_en: str
+
+
+class Inputs(Strict):
+    """The series a cumulative reduction is computed from (methodology.md §2)."""
+
+    annual_rate: str | None = Field(default=None, pattern=ID_PATTERN)
+    level: str | None = Field(default=None, pattern=ID_PATTERN)
+
+
+class Indicator(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name_zh: str
+    name_en: str
+    unit: str
+    direction: Direction
+    kind: Kind
+    area: str
+    decimals: int = Field(ge=0, le=6)
+    aliases: list[str] = []
+    inputs: Inputs | None = None
+    definition_zh: str | None = None
+
+
+class Region(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name_zh: str
+    name_en: str
+    code: str = Field(pattern=CODE_PATTERN)
+    level: RegionLevel
+    parent: str | None = None
+    parent_name_zh: str | None = None
+    former_codes: list[str] = []
+    aliases: list[str] = []
+
+    @field_validator("former_codes")
+    @classmethod
+    def _codes_are_six_digits(cls, codes: list[str]) -> list[str]:
+        bad = [c for c in codes if not re.fullmatch(CODE_PATTERN, c)]
+        if bad:
+            raise ValueError(f"former_codes must be 6 digits: {bad}")
+        return codes
+
+
+class Responsibility(Strict):
+    """Departments a plan names in a clause other than the target's own."""
+
+    clause: str
+    quote: str
+    departments: list[str]
+
+
+class Target(Strict):
+    indicator: str = Field(pattern=ID_PATTERN)
+    value: float | None
+    bound: Bound
+    wording: list[Wording] = Field(min_length=1)
+    clause: str
+    quote: str
+    departments: list[str] = []
+    responsibility: Responsibility | None = None
+    value_pending_zh: str | None = None
+    value_pending_en: str | None = None
+    note_zh: str | None = None
+
+    @property
+    def all_departments(self) -> list[str]:
+        """Departments named in the target's own clause, else in the related clause."""
+        if self.departments:
+            return list(self.departments)
+        return list(self.responsibility.departments) if self.responsibility else []
+
+
+class Plan(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title_zh: str
+    title_en: str
+    issuer: str
+    date_issued: dt.date
+    status: PlanStatus
+    region: str
+    base_year: int = Field(ge=1949, le=2100)
+    target_year: int = Field(ge=1949, le=2100)
+    source_text: str
+    coordinator: Responsibility | None = None
+    targets: list[Target] = Field(min_length=1)
+
+
+class IndicatorFile(Strict):
+    areas: list[Area]
+    indicators: list[Indicator]
+
+
+class RegionFile(Strict):
+    regions: list[Region]
+
+
+class CatalogueError(UserError):
+    """Raised with every problem found in the catalogue files, one per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("目录文件有误 / catalogue files are invalid:\n" + "\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    areas: dict[str, Area]
+    indicators: dict[str, Indicator]
+    regions: dict[str, Region]
+    plans: dict[str, Plan]
+    data_dir: Path
+
+    @cached_property
+    def _region_lookup(self) -> dict[str, str]:
+        lookup: dict[str, str] = {}
+        for region in self.regions.values():
+            for form in (region.id, region.name_zh, region.name_en, region.code, *region.former_codes, *region.aliases):
+                lookup[match_key(form)] = region.id
+        return lookup
+
+    @cached_property
+    def _indicator_lookup(self) -> dict[str, str]:
+        lookup: dict[str, str] = {}
+        for ind in self.indicators.values():
+            for form in (ind.id, ind.name_zh, ind.name_en, *ind.aliases):
+                lookup[match_key(form)] = ind.id
+        return lookup
+
+    def find_region(self, text: object) -> str | None:
+        """Region id for a name, alias, province-prefixed form or 6-digit code."""
+        if text is None:
+            return None
+        if isinstance(text, float) and text.is_integer():
+            text = int(text)  # codes read from spreadsheets arrive as 120000.0
+        return self._region_lookup.get(match_key(str(text)))
+
+    def find_indicator(self, text: object) -> str | None:
+        """Indicator id for an id, Chinese or English name, or alias."""
+        if text is None:
+            return None
+        return self._indicator_lookup.get(match_key(str(text)))
+
+    def indicator_forms(self) -> dict[str, str]:
+        """Every accepted spelling (normalised) → indicator id; for suggestions."""
+        return dict(self._indicator_lookup)
+
+    def region_forms(self) -> dict[str, str]:
+        return dict(self._region_lookup)
+
+    def plan_targets(self) -> Iterable[tuple[Plan, Target]]:
+        for plan in self.plans.values():
+            for target in plan.targets:
+                yield plan, target
+
+
+def match_key(text: str) -> str:
+    """Normalise a name for matching: full-width → half-width, no spaces, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _read_yaml(path: Path, problems: list[str]) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{path.name}: 无法读取YAML / cannot read YAML: {exc}")
+        return None
+
+
+def _parse(model: type[Strict], raw: object, path: Path, problems: list[str]) -> Strict | None:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            problems.append(f"{path.name}: {where}: {err['msg']}")
+        return None
+
+
+def _duplicates(values: Iterable[str]) -> set[str]:
+    seen: set[str] = set()
+    dup: set[str] = set()
+    for v in values:
+        (dup if v in seen else seen).add(v)
+    return dup
+
+
+def _check_indicators(ind_file: IndicatorFile, problems: list[str]) -> None:
+    area_ids = {a.id for a in ind_file.areas}
+    ids = [i.id for i in ind_file.indicators]
+    for dup in sorted(_duplicates(ids)):
+        problems.append(f"indicators.yaml: 指标id重复 / duplicate indicator id: {dup}")
+    forms: dict[str, str] = {}
+    for ind in ind_file.indicators:
+        if ind.area not in area_ids:
+            problems.append(f"indicators.yaml: {ind.id}: 未知领域 / unknown area '{ind.area}'")
+        if ind.kind == "cumulative_reduction":
+            if ind.inputs is None or (ind.inputs.annual_rate is None and ind.inputs.level is None):
+                problems.append(f"indicators.yaml: {ind.id}: 累计降低指标须给出输入序列 / a cumulative reduction needs inputs")
+        elif ind.inputs is not None:
+            problems.append(f"indicators.yaml: {ind.id}: 只有累计降低指标可有inputs / only cumulative reductions have inputs")
+        if ind.inputs is not None:
+            for ref in (ind.inputs.annual_rate, ind.inputs.level):
+                if ref is not None and ref not in ids:
+                    problems.append(f"indicators.yaml: {ind.id}: 输入序列不存在 / input '{ref}' is not an indicator")
+        # One spelling must lead to one indicator, or an importer would guess.
+        for form in {match_key(f) for f in (ind.id, ind.name_zh, ind.name_en, *ind.aliases)}:
+            other = forms.setdefault(form, ind.id)
+            if other != ind.id:
+                problems.append(f"indicators.yaml: 名称'{form}'同时属于{other}和{ind.id} / name used by two indicators")
+
+
+def _check_regions(region_file: RegionFile, problems: list[str]) -> None:
+    ids = {r.id for r in region_file.regions}
+    for dup in sorted(_duplicates(r.id for r in region_file.regions)):
+        problems.append(f"regions.yaml: 地区id重复 / duplicate region id: {dup}")
+    forms: dict[str, str] = {}
+    for region in region_file.regions:
+        if region.parent is not None and region.parent not in ids:
+            problems.append(f"regions.yaml: {region.id}: 上级地区不存在 / unknown parent '{region.parent}'")
+        for form in {match_key(f) for f in (region.id, region.name_zh, region.name_en, region.code, *region.former_codes, *region.aliases)}:
+            other = forms.setdefault(form, region.id)
+            if other != region.id:
+                problems.append(f"regions.yaml: 名称'{form}'同时属于{other}和{region.id} / name used by two regions")
+
+
+def _plain(text: str) -> str:
+    """A quote and the plan text compared without whitespace or width differences."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _check_plan(plan: Plan, path: Path, indicators: dict[str, Indicator], region_ids: set[str], problems: list[str]) -> None:
+    name = f"plans/{path.name}"
+    if plan.id != path.stem:
+        problems.append(f"{name}: id '{plan.id}' 应与文件名一致 / must equal the file name '{path.stem}'")
+    if plan.region not in region_ids:
+        problems.append(f"{name}: 未知地区 / unknown region '{plan.region}'")
+    if plan.target_year <= plan.base_year:
+        problems.append(f"{name}: 目标年须晚于基年 / target_year must be after base_year")
+    source = path.parent / plan.source_text
+    text = _plain(source.read_text(encoding="utf-8")) if source.is_file() else None
+    if text is None:
+        problems.append(f"{name}: 找不到方案原文 / source text not found: {plan.source_text}")
+    seen: set[str] = set()
+    for n, target in enumerate(plan.targets):
+        where = f"{name}: targets[{n}] ({target.indicator})"
+        if target.indicator in seen:
+            problems.append(f"{where}: 同一指标出现两次 / indicator listed twice")
+        seen.add(target.indicator)
+        indicator = indicators.get(target.indicator)
+        if indicator is None:
+            problems.append(f"{where}: 未知指标 / unknown indicator")
+        elif (indicator.kind == "maintain") != (target.bound == "maintain"):
+            problems.append(f"{where}: 保持类指标须用bound: maintain / maintain kind and bound must go together")
+        if target.value is None and not target.value_pending_zh:
+            problems.append(f"{where}: 目标值为空时须说明原因(value_pending_zh) / a missing value needs value_pending_zh")
+        if text is not None:
+            quotes = [("quote", target.quote)] + ([("responsibility.quote", target.responsibility.quote)] if target.responsibility else [])
+            for field, quote in quotes:
+                if _plain(quote) not in text:
+                    problems.append(f"{where}: {field} 与原文不符 / is not verbatim in {plan.source_text}: {quote}")
+        for term in target.wording:
+            if term not in target.quote:
+                problems.append(f"{where}: 措辞'{term}'不在引文中 / wording not in the quote")
+    if text is not None and plan.coordinator and _plain(plan.coordinator.quote) not in text:
+        problems.append(f"{name}: coordinator.quote 与原文不符 / is not verbatim in {plan.source_text}")
+
+
+def validate_catalogue(data_dir: Path = DATA_DIR) -> tuple[Catalogue | None, list[str]]:
+    """Read and check every catalogue file; return the catalogue (if readable) and all problems."""
+    problems: list[str] = []
+    ind_path, reg_path = data_dir / "indicators.yaml", data_dir / "regions.yaml"
+    ind_file = _parse(IndicatorFile, _read_yaml(ind_path, problems), ind_path, problems)
+    reg_file = _parse(RegionFile, _read_yaml(reg_path, problems), reg_path, problems)
+    if isinstance(ind_file, IndicatorFile):
+        _check_indicators(ind_file, problems)
+    if isinstance(reg_file, RegionFile):
+        _check_regions(reg_file, problems)
+    indicators = {i.id: i for i in ind_file.indicators} if isinstance(ind_file, IndicatorFile) else {}
+    region_ids = {r.id for r in reg_file.regions} if isinstance(reg_file, RegionFile) else set()
+    plans: dict[str, Plan] = {}
+    plan_paths = sorted((data_dir / "plans").glob("*.yaml"))
+    if not plan_paths:
+        problems.append("plans/: 没有方案文件 / no plan files")
+    for path in plan_paths:
+        plan = _parse(Plan, _read_yaml(path, problems), path, problems)
+        if isinstance(plan, Plan):
+            _check_plan(plan, path, indicators, region_ids, problems)
+            plans[plan.id] = plan
+    if not isinstance(ind_file, IndicatorFile) or not isinstance(reg_file, RegionFile):
+        return None, problems
+    catalogue = Catalogue(
+        areas={a.id: a for a in ind_file.areas},
+        indicators=indicators,
+        regions={r.id: r for r in reg_file.regions},
+        plans=plans,
+        data_dir=data_dir,
+    )
+    return catalogue, problems
+
+
+def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
+    """The validated catalogue; raises CatalogueError listing every problem."""
+    catalogue, problems = validate_catalogue(data_dir)
+    if problems or catalogue is None:
+        raise CatalogueError(problems)
+    return catalogue

@@ -1,0 +1,75 @@
+"""Plumbing shared by the two command-line tools: opening the store, clear errors, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from indicators.catalogue import Catalogue, load_catalogue
+from indicators.errors import UserError
+from indicators.store import Store, resolve_db_path
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran and refused: bad input, busy database, unknown batch
+USER_ENV = "GTM_USER"  # who is recorded as importer when --user is not given
+DEBUG_ENV = "GTM_DEBUG"  # set to 1 to see the traceback behind an internal error
+
+log = logging.getLogger("gtm")
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="数据库文件路径（默认 $GTM_DB 或 data/gtm.duckdb）/ database file")
+
+
+def open_store(db: str | None) -> tuple[Catalogue, Store]:
+    """The validated catalogue and an initialised store (created on first use)."""
+    catalogue = load_catalogue()
+    store = Store(resolve_db_path(db))
+    store.initialise(catalogue)
+    return catalogue, store
+
+
+def current_user(explicit: str | None = None) -> str:
+    if explicit:
+        return explicit
+    if os.environ.get(USER_ENV):
+        return os.environ[USER_ENV]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        return "unknown"
+
+
+def print_json(payload: object) -> None:
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None = None) -> int:
+    """Run a CLI main: domain errors become a clear message and exit 1, never a traceback."""
+    try:
+        return main(argv)
+    except (UserError, ValueError, FileNotFoundError) as exc:
+        print(_message(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("已中断，未做任何更改。/ Interrupted; nothing was changed.", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug: say so plainly, keep the details for a developer
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        log.exception("internal error")
+        print(f"内部错误：{type(exc).__name__}。请设置 {DEBUG_ENV}=1 后重试以查看详情，并报告此问题。\n"
+              f"Internal error: {type(exc).__name__}. Re-run with {DEBUG_ENV}=1 for details and report it.", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"找不到文件：{exc.filename} / File not found: {exc.filename}"
+    return str(exc)

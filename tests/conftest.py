@@ -1,0 +1,65 @@
+"""Shared fixtures: each test gets its own DuckDB file in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from indicators.catalogue import Catalogue, load_catalogue
+from indicators.store import Store
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_HEADER = ["地区", "指标", "年份", "月份", "数值", "单位", "状态", "来源", "备注"]
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture
+def store(db_path: Path, catalogue: Catalogue) -> Store:
+    handle = Store(db_path, lock_timeout=1.0)
+    handle.initialise(catalogue)
+    return handle
+
+
+def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "数据", header: list[str] | None = TEMPLATE_HEADER) -> Path:
+    """A workbook with one sheet: the header (if any) and the given rows."""
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    if header is not None:
+        ws.append(header)
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+# A small, valid long-template table and its broken twin (each break named with the cell it is in).
+GOOD_ROWS: list[list[object]] = [
+    ["天津市", "空气质量优良天数比例", 2021, None, 72.3, "%", "正式", "2021年天津市统计公报", None],
+    ["天津", "空气质量优良天数比例", 2022, None, 65.8, "%", "正式", "2022年天津市统计公报", None],
+    ["120000", "单位地区生产总值能耗下降率", 2021, None, 3.2, "%", "正式", "公报", None],
+    ["广东湛江", "非石化能源装机比重", 2023, None, "45.6%", "%", "初步", "湛江市统计局", "征求意见稿写作非石化"],
+    ["湛江市", "生活垃圾无害化处理率", 2025, 6, 100, "%", "初步", None, "1-6月"],
+    ["湛江", "国家高新技术企业数量", 2024, None, "1,234", "家", None, "科技局", None],
+]
+BROKEN_ROWS: list[list[object]] = [
+    ["天津市", "空气质量优良天数比率X", 2021, None, 72.3, "%", "正式", "公报", None],  # B2 unknown indicator
+    ["天律市", "空气质量优良天数比例", 2022, None, 65.8, "%", "正式", "公报", None],  # A3 unknown region
+    ["天津市", "非化石能源消费比重", "二〇二一", None, 9.0, "%", "正式", "公报", None],  # C4 bad year
+    ["天津市", "非化石能源消费比重", 2022, None, "abc", "%", "正式", "公报", None],  # E5 not a number
+    ["天津市", "国家高新技术企业数量", 2022, None, 9000, "吨", "正式", "公报", None],  # F6 incompatible unit
+    ["天津市", "国家高新技术企业数量", 2023, 13, 9500, "家", "正式", "公报", None],  # D7 bad month
+    ["天津市", "国家高新技术企业数量", 2024, None, 9600, "家", "已发布", "公报", None],  # G8 bad status
+]
+BROKEN_CELLS = ["B2", "A3", "C4", "E5", "F6", "D7", "G8"]
