@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import UserError
+from indicators.logsetup import configure_logging
 from indicators.store import Store, resolve_db_path
 
 EXIT_OK = 0
@@ -63,9 +64,10 @@ def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None 
     except Exception as exc:  # a bug: say so plainly, keep the details for a developer
         if os.environ.get(DEBUG_ENV) == "1":
             raise
+        log_file = configure_logging()
         log.exception("internal error")
-        print(f"内部错误：{type(exc).__name__}。请设置 {DEBUG_ENV}=1 后重试以查看详情，并报告此问题。\n"
-              f"Internal error: {type(exc).__name__}. Re-run with {DEBUG_ENV}=1 for details and report it.", file=sys.stderr)
+        print(f"内部错误：{type(exc).__name__}。详情已写入 {log_file}；设置 {DEBUG_ENV}=1 可直接查看。请报告此问题。\n"
+              f"Internal error: {type(exc).__name__}. Details are in {log_file}; set {DEBUG_ENV}=1 to see them.", file=sys.stderr)
         return EXIT_FAILED
 
 

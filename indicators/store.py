@@ -66,7 +66,7 @@ MIGRATIONS: list[list[str]] = [
             rolled_back_by VARCHAR)""",
         """CREATE TABLE observations (
             obs_id BIGINT PRIMARY KEY,
-            batch_id BIGINT NOT NULL REFERENCES batches (batch_id),
+            batch_id BIGINT NOT NULL,  -- batches.batch_id; no FOREIGN KEY: DuckDB cannot delete a parent in the child's transaction
             region_id VARCHAR NOT NULL,
             indicator_id VARCHAR NOT NULL,
             year INTEGER NOT NULL,
@@ -470,7 +470,7 @@ def _mark_changes(incoming: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame
     merged.loc[exists & ~same, "change"] = "changed"
     merged["old_value"] = merged["value_old"].astype("float64")
     merged["old_status"] = merged["status_old"]
-    return merged[OBSERVATION_COLUMNS + ["change", "old_value", "old_status"]]
+    return merged[[*OBSERVATION_COLUMNS, "change", "old_value", "old_status"]]
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, batch_id: int) -> None:

@@ -1,0 +1,47 @@
+"""Router only: page setup, language switch, demo banner, navigation, and a guard against tracebacks."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from indicators.errors import UserError
+from indicators.logsetup import configure_logging
+from ui import queries
+from ui.i18n import LANG_PARAM, LANGUAGES, language, t
+
+log = logging.getLogger("gtm.app")
+configure_logging()
+
+st.set_page_config(page_title=t("app_title"), page_icon="🌿", layout="wide")
+
+
+def language_switch() -> None:
+    """A sidebar switch that writes the language into the URL, so links keep it."""
+    current = language()
+    choice = st.sidebar.radio(t("language"), list(LANGUAGES), index=list(LANGUAGES).index(current),
+                              format_func=LANGUAGES.get, horizontal=True, key="language_switch")
+    if choice != current:
+        st.query_params[LANG_PARAM] = choice
+        st.rerun()
+
+
+def demo_banner() -> None:
+    if queries.has_demo_data():
+        st.warning(t("demo_banner"), icon=":material/science:")
+
+
+pages = [
+    st.Page("views/overview.py", title=t("overview"), icon=":material/dashboard:", default=True),
+]
+page = st.navigation(pages)
+language_switch()
+try:
+    demo_banner()
+    page.run()
+except UserError as exc:  # a known condition (database busy, bad catalogue): its message is for users
+    st.error(str(exc))
+except Exception:  # a bug: never show a traceback or data-derived HTML; log it for developers
+    log.exception("page failed")
+    st.error(t("error_generic"))

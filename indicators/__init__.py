@@ -1,0 +1,1 @@
+"""Domain of the Green Target Monitor: catalogue, progress engine, store (no Streamlit)."""

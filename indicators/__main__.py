@@ -1,0 +1,98 @@
+"""python -m indicators: catalogue, validate, init, status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from indicators.catalogue import Catalogue, load_catalogue, validate_catalogue
+from indicators.cli import EXIT_FAILED, EXIT_OK, add_db_argument, open_store, print_json, run
+from indicators.status import STATUS_LABELS_ZH, status_records
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m indicators", description="目标目录与进度 / targets and progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("catalogue", help="列出方案及其全部量化目标 / plans and their targets")
+    p.add_argument("--json", action="store_true")
+    sub.add_parser("validate", help="校验 data/ 下的目录文件并列出全部问题 / validate the catalogue files")
+    p = sub.add_parser("init", help="创建数据库并写入目录 / create the database")
+    add_db_argument(p)
+    p = sub.add_parser("status", help="每个方案×地区×目标的最新进度 / progress per plan × region × target")
+    add_db_argument(p)
+    p.add_argument("--plan", help="方案id / plan id")
+    p.add_argument("--region", help="地区名称、别名或代码 / region name, alias or code")
+    p.add_argument("--as-of", type=int, help="只使用该年及以前的数据 / ignore data after this year")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def catalogue_records(catalogue: Catalogue) -> list[dict[str, object]]:
+    """Every plan with every target and all the fields a reader needs to trace it to the plan."""
+    plans = []
+    for plan in catalogue.plans.values():
+        targets = []
+        for target in plan.targets:
+            ind = catalogue.indicators[target.indicator]
+            targets.append({
+                "indicator": ind.id, "name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit,
+                "kind": ind.kind, "direction": ind.direction, "area": ind.area,
+                "area_zh": catalogue.areas[ind.area].name_zh, "value": target.value, "bound": target.bound,
+                "wording": list(target.wording), "clause": target.clause, "quote": target.quote,
+                "departments": target.all_departments,
+                "departments_clause": target.clause if target.departments else (
+                    target.responsibility.clause if target.responsibility else None),
+                "value_pending_zh": target.value_pending_zh, "note_zh": target.note_zh,
+                "inputs": ind.inputs.model_dump() if ind.inputs else None,
+            })
+        plans.append({
+            "id": plan.id, "title_zh": plan.title_zh, "title_en": plan.title_en, "issuer": plan.issuer,
+            "date_issued": plan.date_issued.isoformat(), "status": plan.status,
+            "region": plan.region, "region_zh": catalogue.regions[plan.region].name_zh,
+            "base_year": plan.base_year, "target_year": plan.target_year,
+            "coordinator": plan.coordinator.model_dump() if plan.coordinator else None,
+            "targets": targets,
+        })
+    return plans
+
+
+def _print_catalogue(plans: list[dict[str, object]]) -> None:
+    for plan in plans:
+        print(f"{plan['title_zh']}（{plan['issuer']}，{plan['date_issued']}，{plan['status']}）")
+        for t in plan["targets"]:
+            value = "待录入" if t["value"] is None else f"{t['value']:g}{t['unit']}"
+            print(f"  {t['clause']:<16} {t['name_zh']}：{value}（{'/'.join(t['wording'])}）  {'、'.join(t['departments']) or '—'}")
+
+
+def _print_status(records: list[dict[str, object]]) -> None:
+    for r in records:
+        latest = "无数据" if r["latest_value"] is None else f"{r['latest_value']:g}（{r['latest_year']}年）"
+        target = "待录入" if r["target"] is None else f"{r['target']:g}"
+        barometer = STATUS_LABELS_ZH.get(r["status"]["barometer"], r["status"]["barometer"])
+        print(f"{r['plan']:<22} {r['region']:<10} {r['name_zh']}：最新 {latest}，目标 {target}{r['unit']}，{barometer}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "validate":
+        _, problems = validate_catalogue()
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print("目录文件全部有效 / catalogue valid" if not problems else f"{len(problems)} 个问题 / problems")
+        return EXIT_FAILED if problems else EXIT_OK
+    if args.command == "catalogue":
+        records = catalogue_records(load_catalogue())
+        print_json(records) if args.json else _print_catalogue(records)
+        return EXIT_OK
+    catalogue, store = open_store(args.db)
+    if args.command == "init":
+        print(f"数据库已就绪 / database ready: {store.path}")
+        return EXIT_OK
+    records = status_records(catalogue, store, plan=args.plan, region=args.region, as_of=args.as_of)
+    print_json(records) if args.json else _print_status(records)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(run(main))

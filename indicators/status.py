@@ -1,0 +1,152 @@
+"""Status of every plan × region × target: the catalogue and the store's observations, through the engine.
+
+This is where a target meets its data: which series feeds it (for a cumulative
+reduction: annual decline rates, intensity levels or cumulative figures, whichever
+is most recent), which regions are assessed (the plan's region, plus its districts
+and counties when they have data), and the output contract of `status --json`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from indicators import progress
+from indicators.catalogue import Catalogue, Indicator, Plan, Target
+from indicators.store import Store
+
+# The keys other tools rely on (issue: progress engine), in this order, then a few extras.
+CONTRACT_KEYS = (
+    "plan", "region", "indicator", "name_zh", "unit", "kind", "target", "bound", "base_year", "target_year",
+    "latest_year", "latest_value", "time_progress", "completion_progress", "gap_pp", "required_annual_rate",
+    "projected_value", "ratio", "status", "explanation_zh", "explanation_en",
+)
+EXTRA_KEYS = ("region_zh", "area", "input_form", "input_indicator", "latest_month", "score")
+
+STATUS_LABELS_ZH = {
+    "green": "绿灯 · 进展顺利", "yellow": "黄灯 · 形势比较严峻", "red": "红灯 · 形势十分严峻",
+    "achieved": "已完成", "not_assessable": "无法评估", "not_set": "目标待定",
+    "on_track": "符合进度", "acceleration_needed": "需加快", "limited": "进展有限", "deterioration": "倒退",
+    "fair": "有进展需加快", "stagnation": "停滞或倒退",
+}
+STATUS_LABELS_EN = {
+    "green": "Green · on track", "yellow": "Yellow · serious", "red": "Red · very serious",
+    "achieved": "Achieved", "not_assessable": "Not assessable", "not_set": "Target not set",
+    "on_track": "On track", "acceleration_needed": "Acceleration needed", "limited": "Limited progress",
+    "deterioration": "Deterioration", "fair": "Fair progress", "stagnation": "Stagnation or regression",
+}
+
+
+def _input_candidates(indicator: Indicator) -> list[tuple[str, str]]:
+    """(input form, indicator id) pairs that can feed a target, in order of preference."""
+    if indicator.kind != "cumulative_reduction" or indicator.inputs is None:
+        return [("level", indicator.id)]
+    candidates = []
+    if indicator.inputs.annual_rate:
+        candidates.append(("annual_rate", indicator.inputs.annual_rate))
+    if indicator.inputs.level:
+        candidates.append(("level", indicator.inputs.level))
+    candidates.append(("cumulative", indicator.id))
+    return candidates
+
+
+def _choose_input(candidates: list[tuple[str, str]], latest: dict[tuple[str, str], int], region: str) -> tuple[str, str]:
+    """The candidate with the most recent data (ties: the order of preference); the first if none has data."""
+    best = max(candidates, key=lambda c: (latest.get((region, c[1]), -1), -candidates.index(c)))
+    return best
+
+
+def _regions_for(plan: Plan, catalogue: Catalogue, with_data: set[str]) -> list[str]:
+    """The plan's region, then its districts and counties that have data for the target."""
+    children = [r.id for r in catalogue.regions.values() if r.parent == plan.region and r.id in with_data]
+    return [plan.region, *children]
+
+
+def build_inputs(
+    catalogue: Catalogue, observations: pd.DataFrame, *, plan: str | None = None, region: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The engine's specs (one row per plan × region × target) and the observations they read."""
+    latest = observations.groupby(["region_id", "indicator_id"])["year"].max().to_dict() if not observations.empty else {}
+    regions_with = observations.groupby("indicator_id")["region_id"].agg(set).to_dict() if not observations.empty else {}
+    specs: list[dict[str, Any]] = []
+    for plan_obj, target in _selected_targets(catalogue, plan):
+        indicator = catalogue.indicators[target.indicator]
+        candidates = _input_candidates(indicator)
+        with_data = set().union(*(regions_with.get(ind_id, set()) for _, ind_id in candidates))
+        for region_id in _regions_for(plan_obj, catalogue, with_data):
+            if region is not None and region_id != region:
+                continue
+            form, input_id = _choose_input(candidates, latest, region_id)
+            specs.append(_spec_row(catalogue, plan_obj, target, indicator, region_id, form, input_id))
+    spec_frame = pd.DataFrame(specs, columns=[*progress.SPEC_COLUMNS, "unit", *_META_COLUMNS])
+    if spec_frame.empty or observations.empty:
+        return spec_frame, pd.DataFrame(columns=list(progress.OBSERVATION_COLUMNS))
+    keyed = observations.merge(
+        spec_frame[["series_id", "region", "input_indicator"]],
+        left_on=["region_id", "indicator_id"], right_on=["region", "input_indicator"],
+    )
+    return spec_frame, keyed[list(progress.OBSERVATION_COLUMNS)]
+
+
+_META_COLUMNS = ("plan", "region", "indicator", "input_indicator", "name_zh", "name_en", "area", "clause", "decimals")
+
+
+def _spec_row(
+    catalogue: Catalogue, plan: Plan, target: Target, indicator: Indicator, region_id: str, form: str, input_id: str,
+) -> dict[str, Any]:
+    return {
+        "series_id": f"{plan.id}|{region_id}|{indicator.id}",
+        "kind": indicator.kind, "direction": indicator.direction, "bound": target.bound,
+        "target": target.value if target.value is not None else float("nan"),
+        "base_year": plan.base_year, "target_year": plan.target_year, "input_form": form,
+        "unit": indicator.unit, "plan": plan.id, "region": region_id, "indicator": indicator.id,
+        "input_indicator": input_id, "name_zh": indicator.name_zh, "name_en": indicator.name_en,
+        "area": indicator.area, "clause": target.clause, "decimals": indicator.decimals,
+    }
+
+
+def _selected_targets(catalogue: Catalogue, plan: str | None) -> list[tuple[Plan, Target]]:
+    if plan is not None and plan not in catalogue.plans:
+        known = "、".join(catalogue.plans)
+        raise ValueError(f"没有id为“{plan}”的方案（现有：{known}）。/ No plan '{plan}'.")
+    return [(p, t) for p, t in catalogue.plan_targets() if plan is None or p.id == plan]
+
+
+def resolve_region(catalogue: Catalogue, region: str | None) -> str | None:
+    if region is None:
+        return None
+    region_id = catalogue.find_region(region)
+    if region_id is None:
+        raise ValueError(f"地区“{region}”不在地区目录中。/ Unknown region '{region}'.")
+    return region_id
+
+
+def status_frame(
+    catalogue: Catalogue, store: Store, *, plan: str | None = None, region: str | None = None, as_of: int | None = None,
+) -> pd.DataFrame:
+    """One row per plan × region × target with every figure, status, reason and method input."""
+    needed = sorted({ind_id for _, t in catalogue.plan_targets()
+                     for _, ind_id in _input_candidates(catalogue.indicators[t.indicator])})
+    observations = store.current_observations(as_of=as_of, indicators=needed)
+    specs, obs = build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region))
+    if specs.empty:
+        return specs
+    return progress.assess_frame(specs, obs, as_of=as_of, reasons=True)
+
+
+def status_records(
+    catalogue: Catalogue, store: Store, *, plan: str | None = None, region: str | None = None, as_of: int | None = None,
+) -> list[dict[str, Any]]:
+    """The `status --json` contract: one JSON-ready object per plan × region × target."""
+    frame = status_frame(catalogue, store, plan=plan, region=region, as_of=as_of)
+    if frame.empty:
+        return []
+    records = []
+    for rec in progress.to_records(frame):
+        out = {key: rec.get(key) for key in CONTRACT_KEYS}
+        out["target"] = rec.get("target")
+        out.update({key: rec.get(key) for key in EXTRA_KEYS})
+        out["region_zh"] = catalogue.regions[out["region"]].name_zh
+        records.append(out)
+    return records

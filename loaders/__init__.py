@@ -1,0 +1,1 @@
+"""Spreadsheet loaders: file → cells (read), cell normalisation, layouts, matching, validation and publishing."""

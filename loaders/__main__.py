@@ -1,0 +1,133 @@
+"""python -m loaders: import, template, export, history, rollback, remove-demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.catalogue import load_catalogue
+from indicators.cli import EXIT_OK, add_db_argument, current_user, open_store, print_json, run
+from loaders.export import export_observations
+from loaders.importer import ImportPreview, prepare_import, publish
+from loaders.template import write_template
+
+CHANGE_LABELS = {"new": "新增", "changed": "修改", "unchanged": "不变"}
+PREVIEW_ROWS = 20  # rows of the diff printed in text mode; --json gives them all
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m loaders", description="导入、导出与批次管理 / import, export and batches")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="导入Excel/CSV（先校验、预览，再作为一个批次发布）/ import a spreadsheet")
+    p.add_argument("file", type=Path)
+    add_db_argument(p)
+    p.add_argument("--sheet", help="工作表名 / sheet name")
+    p.add_argument("--dry-run", action="store_true", help="只预览差异，不写入 / preview only, write nothing")
+    p.add_argument("--json", action="store_true", help="JSON输出 / JSON output")
+    p.add_argument("--user", help="记录的导入人（默认 $GTM_USER 或系统用户）/ who imports")
+    p.add_argument("--note", help="批次备注 / batch note")
+
+    p = sub.add_parser("template", help="生成空白导入模板 / write the empty template")
+    p.add_argument("out", type=Path)
+
+    p = sub.add_parser("export", help="导出当前数据（.xlsx 或 .csv）/ export current data")
+    p.add_argument("out", type=Path)
+    add_db_argument(p)
+
+    p = sub.add_parser("history", help="导入批次历史 / batch history")
+    add_db_argument(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("rollback", help="撤销一个批次 / roll back a batch")
+    p.add_argument("batch", type=int)
+    add_db_argument(p)
+    p.add_argument("--user")
+
+    p = sub.add_parser("remove-demo", help="删除示例数据 / delete the demo data")
+    add_db_argument(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "template":
+        write_template(args.out, load_catalogue())
+        print(f"已生成模板 / template written: {args.out}")
+        return EXIT_OK
+    catalogue, store = open_store(args.db)
+    if args.command == "import":
+        return _import(args, catalogue, store)
+    if args.command == "export":
+        count = export_observations(store, catalogue, args.out)
+        print(f"已导出 {count} 行 / exported {count} rows: {args.out}")
+    elif args.command == "history":
+        _history(store.batches(), args.json)
+    elif args.command == "rollback":
+        rows = store.rollback_batch(args.batch, current_user(args.user))
+        print(f"已撤销批次 {args.batch}（{rows} 行），当前数据已恢复到该批次之前。/ batch {args.batch} rolled back.")
+    elif args.command == "remove-demo":
+        removed = store.remove_demo()
+        print(f"已删除示例数据 {removed} 行 / removed {removed} demo rows")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, catalogue, store) -> int:
+    preview = prepare_import(args.file, catalogue, store, sheet=args.sheet)
+    result = None
+    if not args.dry_run:
+        result = publish(preview, store, current_user(args.user), note=args.note)
+    if args.json:
+        print_json(_preview_json(preview, result))
+    else:
+        _print_preview(preview)
+        if result is None:
+            print("预览模式：未写入任何数据。/ dry run: nothing written.")
+        else:
+            print(f"已发布为批次 {result.batch_id}：新增 {result.new}，修改 {result.changed}，不变 {result.unchanged}。"
+                  f" / published as batch {result.batch_id}.")
+    return EXIT_OK
+
+
+def _preview_json(preview: ImportPreview, result) -> dict[str, object]:
+    diff = preview.diff.astype(object).where(preview.diff.notna(), None)
+    return {
+        "file": preview.file_name, "sha256": preview.sha256, "sheet": preview.sheet, "layout": preview.layout,
+        "counts": preview.counts(), "dry_run": result is None,
+        "batch_id": None if result is None else result.batch_id,
+        "warnings": [w.render() for w in preview.warnings],
+        "rows": diff.to_dict(orient="records"),
+    }
+
+
+def _print_preview(preview: ImportPreview) -> None:
+    counts = preview.counts()
+    print(f"文件 {preview.file_name}（工作表 {preview.sheet}，版式 {preview.layout}），sha256 {preview.sha256[:12]}…")
+    print(f"共 {len(preview.diff)} 行：新增 {counts['new']}，修改 {counts['changed']}，不变 {counts['unchanged']}")
+    for warning in preview.warnings:
+        print(f"注意：{warning.render()}")
+    shown = preview.diff[preview.diff["change"] != "unchanged"].head(PREVIEW_ROWS)
+    for row in shown.itertuples(index=False):
+        month = "" if pd.isna(row.month) else f"{int(row.month)}月"
+        old = "" if pd.isna(row.old_value) else f"{row.old_value:g} → "
+        print(f"  [{CHANGE_LABELS[row.change]}] {row.region_id} {row.indicator_id} {row.year}年{month}: {old}{row.value:g} {row.unit}")
+
+
+def _history(batches: pd.DataFrame, as_json: bool) -> None:
+    if as_json:
+        print_json(batches.astype(object).where(batches.notna(), None).to_dict(orient="records"))
+        return
+    if batches.empty:
+        print("还没有导入任何批次。/ no batches yet.")
+    for b in batches.itertuples(index=False):
+        state = f"已撤销 {b.rolled_back_at:%Y-%m-%d %H:%M}" if pd.notna(b.rolled_back_at) else "有效"
+        print(f"{b.batch_id:>4}  {b.imported_at:%Y-%m-%d %H:%M}  {b.imported_by:<10} {b.file_name}  "
+              f"{b.row_count}行（新增{b.new_count} 修改{b.changed_count}）  {state}  {b.kind}")
+
+
+if __name__ == "__main__":
+    sys.exit(run(main))

@@ -1,0 +1,93 @@
+"""The two command-line tools, run as a user runs them: exit codes, messages, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import BROKEN_ROWS, GOOD_ROWS, PROJECT_ROOT, write_xlsx
+
+CATALOGUE_FIELDS = {"value", "unit", "bound", "wording", "clause", "quote", "departments"}
+
+
+def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GTM_USER": "测试员", "GTM_LOCK_TIMEOUT": "1"}
+    if db is not None:
+        env["GTM_DB"] = str(db)
+    return subprocess.run([sys.executable, "-m", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_catalogue_json_lists_every_target_with_its_traceable_fields():
+    run = cli("indicators", "catalogue", "--json")
+    assert run.returncode == 0, run.stderr
+    plans = json.loads(run.stdout)
+    targets = [t for p in plans for t in p["targets"]]
+    assert len(targets) == 17
+    assert all(set(t) >= CATALOGUE_FIELDS for t in targets)
+    energy = next(t for t in targets if t["indicator"] == "energy_intensity_reduction" and t["value"] == 14.5)
+    assert (energy["unit"], energy["bound"], energy["wording"], energy["clause"]) == ("%", "at_least", ["降低"], "（二）主要目标")
+    assert energy["quote"] == "单位地区生产总值能源消耗降低 14.5%"
+    assert energy["departments"] == ["市发展改革委", "各区人民政府"]
+
+
+def test_validate_command_passes_on_the_shipped_catalogue():
+    run = cli("indicators", "validate")
+    assert run.returncode == 0 and "全部有效" in run.stdout
+
+
+def test_import_dry_run_then_publish_then_history_then_rollback(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    good = write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)
+    dry = cli("loaders", "import", str(good), "--dry-run", "--json", db=db)
+    assert dry.returncode == 0, dry.stderr
+    preview = json.loads(dry.stdout)
+    assert preview["dry_run"] and preview["counts"] == {"new": 6, "changed": 0, "unchanged": 0}
+
+    published = cli("loaders", "import", str(good), db=db)
+    assert published.returncode == 0 and "已发布为批次 1" in published.stdout
+
+    history = json.loads(cli("loaders", "history", "--json", db=db).stdout)
+    assert [(b["batch_id"], b["imported_by"], b["file_name"]) for b in history] == [(1, "测试员", "good.xlsx")]
+    assert len(history[0]["sha256"]) == 64
+
+    status = json.loads(cli("indicators", "status", "--json", "--region", "广东湛江", db=db).stdout)
+    capacity = next(r for r in status if r["indicator"] == "non_fossil_capacity_share")
+    assert (capacity["latest_year"], capacity["latest_value"]) == (2023, 45.6)
+
+    rolled = cli("loaders", "rollback", "1", db=db)
+    assert rolled.returncode == 0 and "已撤销批次 1" in rolled.stdout
+    status = json.loads(cli("indicators", "status", "--json", "--region", "广东湛江", db=db).stdout)
+    assert next(r for r in status if r["indicator"] == "non_fossil_capacity_share")["latest_value"] is None
+
+
+def test_import_of_a_broken_file_exits_non_zero_with_every_problem_and_no_traceback(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    run = cli("loaders", "import", str(write_xlsx(tmp_path / "broken.xlsx", BROKEN_ROWS)), db=db)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.stderr.count("文件 broken.xlsx，工作表 数据，单元格") == len(BROKEN_ROWS)
+    assert json.loads(cli("loaders", "history", "--json", db=db).stdout) == []
+
+
+def test_missing_file_unknown_plan_and_unknown_batch_exit_non_zero_with_a_message(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    missing = cli("loaders", "import", str(tmp_path / "nope.xlsx"), db=db)
+    assert missing.returncode == 1 and "nope.xlsx" in missing.stderr and "Traceback" not in missing.stderr
+    plan = cli("indicators", "status", "--plan", "beijing", db=db)
+    assert plan.returncode == 1 and "没有id为“beijing”的方案" in plan.stderr
+    batch = cli("loaders", "rollback", "42", db=db)
+    assert batch.returncode == 1 and "没有编号为 42 的导入批次" in batch.stderr
+
+
+def test_template_and_export_commands_write_files(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    assert cli("loaders", "template", str(tmp_path / "t.xlsx")).returncode == 0
+    assert (tmp_path / "t.xlsx").stat().st_size > 0
+    cli("loaders", "import", str(write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)), db=db)
+    run = cli("loaders", "export", str(tmp_path / "out.csv"), db=db)
+    assert run.returncode == 0 and "已导出 6 行" in run.stdout
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()[0] == "地区,指标,年份,月份,数值,单位,状态,来源,备注"
