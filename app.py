@@ -34,6 +34,8 @@ def demo_banner() -> None:
 
 pages = [
     st.Page("views/overview.py", title=t("overview"), icon=":material/dashboard:", default=True),
+    st.Page("views/indicator.py", title=t("indicator_page"), icon=":material/show_chart:", url_path="indicator"),
+    st.Page("views/comparison.py", title=t("comparison"), icon=":material/compare_arrows:", url_path="comparison"),
 ]
 page = st.navigation(pages)
 language_switch()

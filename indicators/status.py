@@ -25,13 +25,13 @@ CONTRACT_KEYS = (
 EXTRA_KEYS = ("region_zh", "area", "input_form", "input_indicator", "latest_month", "score")
 
 STATUS_LABELS_ZH = {
-    "green": "绿灯 · 进展顺利", "yellow": "黄灯 · 形势比较严峻", "red": "红灯 · 形势十分严峻",
+    "green": "绿灯", "yellow": "黄灯", "red": "红灯",
     "achieved": "已完成", "not_assessable": "无法评估", "not_set": "目标待定",
     "on_track": "符合进度", "acceleration_needed": "需加快", "limited": "进展有限", "deterioration": "倒退",
     "fair": "有进展需加快", "stagnation": "停滞或倒退",
 }
 STATUS_LABELS_EN = {
-    "green": "Green · on track", "yellow": "Yellow · serious", "red": "Red · very serious",
+    "green": "Green", "yellow": "Yellow", "red": "Red",
     "achieved": "Achieved", "not_assessable": "Not assessable", "not_set": "Target not set",
     "on_track": "On track", "acceleration_needed": "Acceleration needed", "limited": "Limited progress",
     "deterioration": "Deterioration", "fair": "Fair progress", "stagnation": "Stagnation or regression",
@@ -122,17 +122,49 @@ def resolve_region(catalogue: Catalogue, region: str | None) -> str | None:
     return region_id
 
 
+def load_inputs(
+    catalogue: Catalogue, store: Store, *, plan: str | None = None, region: str | None = None, as_of: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The engine's specs and observations for the selected plans and regions, read from the store."""
+    needed = sorted({ind_id for _, t in catalogue.plan_targets()
+                     for _, ind_id in _input_candidates(catalogue.indicators[t.indicator])})
+    observations = store.current_observations(as_of=as_of, indicators=needed)
+    return build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region))
+
+
 def status_frame(
     catalogue: Catalogue, store: Store, *, plan: str | None = None, region: str | None = None, as_of: int | None = None,
 ) -> pd.DataFrame:
     """One row per plan × region × target with every figure, status, reason and method input."""
-    needed = sorted({ind_id for _, t in catalogue.plan_targets()
-                     for _, ind_id in _input_candidates(catalogue.indicators[t.indicator])})
-    observations = store.current_observations(as_of=as_of, indicators=needed)
-    specs, obs = build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region))
+    specs, obs = load_inputs(catalogue, store, plan=plan, region=region, as_of=as_of)
     if specs.empty:
         return specs
     return progress.assess_frame(specs, obs, as_of=as_of, reasons=True)
+
+
+def history_frame(specs: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """Each series' value year by year in the indicator's terms (a reduction: cumulative % so far).
+
+    The engine is asked "as of" each year that has data, so the chaining of rates and every
+    other rule stay in one place. Columns: series_id, year, month, value, status_barometer.
+    """
+    columns = ["series_id", "year", "month", "value", "status_barometer"]
+    if specs.empty or observations.empty:
+        return pd.DataFrame(columns=columns)
+    pairs = observations[["series_id", "year"]].drop_duplicates()
+    replicated = specs.merge(pairs, on="series_id").rename(columns={"year": "as_of_year"})
+    replicated["original_id"] = replicated["series_id"]
+    replicated["series_id"] = replicated["series_id"] + "@" + replicated["as_of_year"].astype(str)
+    keyed = replicated[["series_id", "original_id", "as_of_year"]].merge(
+        observations, left_on="original_id", right_on="series_id", suffixes=("", "_obs"))
+    keyed = keyed[keyed["year"] <= keyed["as_of_year"]]
+    results = progress.assess_frame(replicated, keyed[list(progress.OBSERVATION_COLUMNS)])
+    results = results[results["latest_year"] == results["as_of_year"]]
+    return pd.DataFrame({
+        "series_id": results["original_id"], "year": results["as_of_year"].astype("int64"),
+        "month": results["latest_month"], "value": results["latest_value"],
+        "status_barometer": results["status_barometer"].astype(str),
+    }).sort_values(["series_id", "year"]).reset_index(drop=True)
 
 
 def status_records(

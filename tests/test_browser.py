@@ -84,28 +84,64 @@ def page(browser):
     context.close()
 
 
-def open_and_wait(page, url: str) -> None:
+def open_page(page, url: str, ready_selector: str, count: int = 1) -> None:
+    """Open a URL and wait until `count` elements matching `ready_selector` are drawn."""
     page.goto(url)
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function(f"document.querySelectorAll({ready_selector!r}).length >= {count}", timeout=RENDER_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
 
 
-def test_overview_renders_every_plan_without_error(server, page, tmp_path):
-    open_and_wait(page, f"{server}/")
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 2", timeout=RENDER_TIMEOUT_MS)
+def assert_clean(page) -> None:
     assert page.locator(ERROR_SELECTORS).count() == 0
     assert "Page not found" not in page.content()
+    assert "Traceback" not in page.inner_text("body")
+
+
+CARD = ".gtm-card"
+PLOT = '[data-testid="stPlotlyChart"] .main-svg'
+
+
+def test_overview_draws_a_card_for_every_target_without_error(server, page, tmp_path):
+    open_page(page, f"{server}/", CARD, 17)
+    assert_clean(page)
     body = page.inner_text("body")
     assert "绿色低碳目标监测看板" in body and "示例数据" in body
     assert "天津市加快建立健全绿色低碳循环发展经济体系的实施方案" in body
-    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
-    assert (tmp_path / "overview.png").stat().st_size > 10_000
+    assert page.locator(f"{CARD} img").count() >= 15  # sparklines drawn
+    page.set_viewport_size({"width": 1600, "height": 3600})
+    page.screenshot(path=str(tmp_path / "overview.png"))
+    assert (tmp_path / "overview.png").stat().st_size > 50_000
 
 
-def test_deep_link_keeps_the_language(server, page, tmp_path):
-    open_and_wait(page, f"{server}/?lang=en")
-    page.wait_for_selector("text=Green Target Monitor", timeout=RENDER_TIMEOUT_MS)
-    assert page.locator(ERROR_SELECTORS).count() == 0
-    assert "Page not found" not in page.content()
-    assert "demo data" in page.inner_text("body")
+def test_indicator_page_draws_its_chart(server, page, tmp_path):
+    open_page(page, f"{server}/indicator?plan=zhanjiang_2023_draft&region=zhanjiang&indicator=energy_intensity_reduction",
+              PLOT)
+    assert_clean(page)
+    body = page.inner_text("body")
+    assert "单位地区生产总值能耗累计降低率 · 湛江市" in body and "单位地区生产总值能耗强度下降14%" in body
+    page.screenshot(path=str(tmp_path / "indicator.png"), full_page=True)
+
+
+def test_comparison_page_draws_its_chart(server, page, tmp_path):
+    open_page(page, f"{server}/comparison?plan=tianjin_2022&indicator=good_air_quality_days_ratio", PLOT)
+    assert_clean(page)
+    assert "滨海新区" in page.inner_text("body")
+    page.screenshot(path=str(tmp_path / "comparison.png"), full_page=True)
+
+
+def test_a_card_link_leads_to_the_indicator_page(server, page):
+    open_page(page, f"{server}/", CARD, 17)
+    page.locator(f"{CARD} a.gtm-name", has_text="非化石能源消费比重").first.click()
+    page.wait_for_selector(PLOT, timeout=RENDER_TIMEOUT_MS)
+    assert "indicator=non_fossil_energy_consumption_share" in page.url
+    assert "非化石能源消费比重 · 天津市" in page.inner_text("body")
+    assert_clean(page)
+
+
+def test_deep_link_reproduces_language_method_and_filters(server, page, tmp_path):
+    open_page(page, f"{server}/?lang=en&method=ratio&plan=zhanjiang_2023_draft", CARD, 5)
+    assert_clean(page)
+    body = page.inner_text("body")
+    assert "Green Target Monitor" in body and "demo data" in body and "growth-rate ratio" in body.lower()
+    assert page.locator(CARD).count() == 5  # only Zhanjiang's five targets
     page.screenshot(path=str(tmp_path / "overview_en.png"), full_page=True)

@@ -23,32 +23,65 @@ def fresh_app_state(monkeypatch, tmp_path):
     st.cache_resource.clear()
 
 
-def run_app(**query: str) -> AppTest:
+def run_app(page: str | None = None, **query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=PAGE_TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
 
 
-def test_overview_lists_every_target_of_both_plans_with_demo_banner():
+def html_text(at: AppTest) -> str:
+    return "\n".join(str(h.proto.body) for h in at.html)
+
+
+def test_overview_shows_every_target_of_both_plans_as_a_card_with_demo_banner():
     at = run_app()
     assert at.title[0].value == "绿色低碳目标监测看板"
     assert [s.value for s in at.subheader] == [
         "天津市加快建立健全绿色低碳循环发展经济体系的实施方案",
         "湛江市关于加快建立健全绿色低碳循环发展经济体系的实施方案（征求意见稿）",
     ]
-    tables = [df.value for df in at.dataframe]
-    assert [len(t) for t in tables] == [12, 5]
+    body = html_text(at)
+    assert body.count('class="gtm-card"') == 17
     assert "示例数据" in at.warning[0].value
-    zhanjiang = tables[1].set_index("指标")
-    assert zhanjiang.loc["单位地区生产总值二氧化碳排放累计降低率", "目标"] == "待录入"
+    assert "由广东省下达" in body  # the CO2 target whose value is set elsewhere says so
+    assert "晴雨表" in at.info[0].value  # the method behind the colours is named on screen
+
+
+def test_overview_filters_by_status_and_method_from_the_url():
+    at = run_app(method="ratio", status="achieved", plan="tianjin_2022")
+    body = html_text(at)
+    assert "增长率比值法" in at.info[0].value
+    assert 0 < body.count('class="gtm-card"') < 12
+    assert "已完成" in body and "红灯" not in body
 
 
 def test_overview_switches_to_english_from_the_url():
     at = run_app(lang="en")
     assert at.title[0].value == "Green Target Monitor"
     assert "demo data" in at.warning[0].value
-    assert "Indicator" in at.dataframe[0].value.columns
+    assert "Cumulative reduction in energy use per unit of GDP" in html_text(at)
+
+
+def test_indicator_page_shows_each_methods_status_reason_and_history():
+    at = run_app("views/indicator.py", plan="tianjin_2022", region="tianjin", indicator="energy_intensity_reduction")
+    assert at.title[0].value == "单位地区生产总值能耗累计降低率 · 天津市"
+    methods = at.dataframe[0].value
+    assert list(methods["判定方法"]) == ["发改委晴雨表", "增长率比值法", "预期进度法"]
+    assert methods["判定依据"].str.len().min() > 10
+    history = at.dataframe[1].value
+    assert list(history["年份"]) == [2021, 2022, 2023, 2024]  # the annual decline rates the reduction is chained from
+    assert "单位地区生产总值能源消耗降低 14.5%" in html_text(at)
+
+
+def test_comparison_page_ranks_the_city_and_its_districts():
+    at = run_app("views/comparison.py", plan="tianjin_2022", indicator="good_air_quality_days_ratio")
+    table = at.dataframe[0].value
+    assert {"天津市", "滨海新区", "武清区"} <= set(table["地区"])
+    assert table["状态"].iloc[0].endswith("红灯")  # worst first

@@ -23,7 +23,11 @@ def format_value(value: float | None, unit: str, decimals: int, empty: str = "�
     return f"{number}{unit}" if unit in ("%", "家", "个", "条") else f"{number} {unit}"
 
 
+def status_word(status: str, lang: str) -> str:
+    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
+    return labels.get(status, status)
+
+
 def status_label(status: str, lang: str) -> str:
     """Icon and word, never colour alone."""
-    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
-    return f"{STATUS_ICONS.get(status, '○')} {labels.get(status, status)}"
+    return f"{STATUS_ICONS.get(status, '○')} {status_word(status, lang)}"

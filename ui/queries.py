@@ -11,9 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Catalogue, load_catalogue
-from indicators.status import status_frame
+from indicators.status import history_frame, load_inputs, status_frame
 from indicators.store import Store, resolve_db_path
 from loaders.demo import seed_demo_if_first_run
+from ui.rows import display_rows
 
 QUERY_TTL_SECONDS = 600  # results also expire on their own, in case another process imported
 
@@ -41,6 +42,25 @@ def has_demo_data() -> bool:
 def status_table(as_of: int | None = None) -> pd.DataFrame:
     """One row per plan × region × target with every figure, status and reason."""
     return status_frame(catalogue(), store(), as_of=as_of)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def display_table(lang: str, as_of: int | None = None) -> pd.DataFrame:
+    """The status table with the texts cards and tables show, in `lang`."""
+    return display_rows(status_table(as_of), catalogue(), lang)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def histories(as_of: int | None = None) -> pd.DataFrame:
+    """Each series year by year in the indicator's terms (for sparklines and charts)."""
+    specs, observations = load_inputs(catalogue(), store(), as_of=as_of)
+    return history_frame(specs, observations)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def series_history(region_id: str, indicator_id: str) -> pd.DataFrame:
+    """Every value ever recorded for one series, with its batch (revisions and rollbacks included)."""
+    return store().observation_history(region_id, indicator_id)
 
 
 def clear_caches() -> None:

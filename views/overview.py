@@ -1,38 +1,88 @@
-"""Overview (总览): every target of every plan with its latest value, target and status."""
+"""Overview (总览): every target as a card, grouped by plan and area, worst first, with filters in the URL."""
 
 from __future__ import annotations
+
+import html
 
 import pandas as pd
 import streamlit as st
 
+from indicators.progress import METHODS, STATUSES
 from ui import queries
-from ui.formatting import format_value, status_label
-from ui.i18n import language, t
+from ui.cards import CARD_CSS, card_html, grid_html, status_counts_html
+from ui.formatting import status_word
+from ui.i18n import LANG_PARAM, language, t
+from ui.state import ALL, url_radio, url_select
 
 lang = language()
-st.title(t("app_title"))
-
 catalogue = queries.catalogue()
-status = queries.status_table()
+rows = queries.display_table(lang)
+history = queries.histories()
 
-for plan in catalogue.plans.values():
-    title = plan.title_zh if lang == "zh" else plan.title_en
-    st.subheader(title)
+st.title(t("app_title"))
+latest_years = rows["latest_year"].dropna()
+if not latest_years.empty:
+    st.caption(t("data_as_of", year=int(latest_years.max())) + " · " + t("sort_note"))
+
+plans = list(catalogue.plans)
+filters = st.columns([3, 2, 2, 2, 3])
+plan_choice = url_select(t("plan"), "plan", [ALL, *plans], lambda p: t("all") if p == ALL else (
+    catalogue.plans[p].title_zh if lang == "zh" else catalogue.plans[p].title_en), container=filters[0])
+CITY = "__city__"  # each plan's own region: the default, districts are one choice away
+region_ids = list(dict.fromkeys(rows["region"]))
+region_labels = {CITY: t("plan_region"), ALL: t("all_regions")}
+region_choice = url_select(t("region"), "region", [CITY, ALL, *region_ids], lambda r: region_labels.get(r) or (
+    catalogue.regions[r].name_zh if lang == "zh" else catalogue.regions[r].name_en), default=CITY, container=filters[1])
+area_choice = url_select(t("area"), "area", [ALL, *catalogue.areas], lambda a: t("all") if a == ALL else (
+    catalogue.areas[a].name_zh if lang == "zh" else catalogue.areas[a].name_en), container=filters[2])
+method = url_radio(t("method"), "method", list(METHODS), lambda m: t(f"method_{m}"), container=filters[4])
+status_choice = url_select(t("status_filter"), "status", [ALL, *STATUSES[method]],
+                           lambda s: t("all") if s == ALL else status_word(s, lang), container=filters[3])
+st.info(t(f"method_note_{method}"), icon=":material/rule:")
+
+order = {s: i for i, s in enumerate(STATUSES[method])}
+rows = rows.assign(_rank=rows[f"status_{method}"].astype(str).map(order))
+selected = rows
+if region_choice == CITY:
+    selected = selected[selected["region"] == selected["plan"].map({p.id: p.region for p in catalogue.plans.values()})]
+for column, choice in (("plan", plan_choice), ("region", region_choice), ("area", area_choice)):
+    if choice not in (ALL, CITY):
+        selected = selected[selected[column] == choice]
+if status_choice != ALL:
+    selected = selected[selected[f"status_{method}"].astype(str) == status_choice]
+
+values_by_series = history.groupby("series_id")["value"].agg(list).to_dict()
+texts = {key: t(key) for key in ("no_data", "year_suffix", "months_to", "time_progress", "completion", "behind", "ahead",
+                                 "target", "departments", "trend")}
+st.html(CARD_CSS)
+
+
+def counts(frame: pd.DataFrame) -> dict[str, int]:
+    found = frame[f"status_{method}"].astype(str).value_counts()
+    return {s: int(found.get(s, 0)) for s in STATUSES[method]}
+
+
+if selected.empty:
+    st.warning(t("no_targets_match"))
+for plan_id in [p for p in plans if p in set(selected["plan"])]:
+    plan = catalogue.plans[plan_id]
+    plan_rows = selected[selected["plan"] == plan_id]
+    st.subheader(plan.title_zh if lang == "zh" else plan.title_en)
     st.caption(f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t('issued')} · {plan.status} · "
                f"{t('base_target_years', base=plan.base_year, target=plan.target_year)} · "
                f"{len(plan.targets)} {t('targets_count')}")
-    rows = status[(status["plan"] == plan.id) & (status["region"] == plan.region)]
-    areas = {a.id: (a.name_zh if lang == "zh" else a.name_en) for a in catalogue.areas.values()}
-    table = pd.DataFrame({
-        t("area"): rows["area"].map(areas),
-        t("indicator"): rows["name_zh"] if lang == "zh" else rows["name_en"],
-        t("latest"): [format_value(v, u, d, t("no_data")) for v, u, d in
-                      zip(rows["latest_value"], rows["unit"], rows["decimals"], strict=True)],
-        t("latest_year"): rows["latest_year"].astype("Int64"),
-        t("target"): [format_value(v, u, d, t("target_pending")) for v, u, d in
-                      zip(rows["target"], rows["unit"], rows["decimals"], strict=True)],
-        t("status"): [status_label(str(s), lang) for s in rows["status_barometer"]],
-        t("reason"): rows["explanation_zh"] if lang == "zh" else rows["explanation_en"],
-        t("clause"): rows["clause"],
-    })
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.html(status_counts_html(counts(plan_rows), lang))
+    area_rank = plan_rows.groupby("area")["_rank"].mean().sort_values()
+    for area_id in area_rank.index:
+        area_rows = plan_rows[plan_rows["area"] == area_id].sort_values(["_rank", "gap_pp"], na_position="last")
+        area_name = html.escape(str(area_rows["area_name"].iloc[0]))
+        cards = [
+            card_html(
+                {**row, "reason": row[f"reason_{method}"]}, method=method, lang=lang, texts=texts,
+                history=values_by_series.get(row["series_id"], []),
+                link_params={"plan": row["plan"], "region": row["region"], "indicator": row["indicator"], "method": method,
+                             **({LANG_PARAM: lang} if lang != "zh" else {})},
+            )
+            for row in area_rows.to_dict("records")
+        ]
+        st.html(f'<h4 style="margin:10px 0 0">{area_name}</h4>' + status_counts_html(counts(area_rows), lang) + grid_html(cards))

@@ -1,0 +1,65 @@
+"""Comparison (地区对比): one target across the city and its districts, furthest behind first."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from indicators.charts import comparison_figure
+from indicators.progress import STATUSES
+from ui import queries
+from ui.formatting import format_value, status_label, status_word
+from ui.i18n import language, t
+from ui.state import url_select
+
+lang = language()
+catalogue = queries.catalogue()
+rows = queries.display_table(lang)
+
+selectors = st.columns([3, 3])
+plan_id = url_select(t("plan"), "plan", list(catalogue.plans), lambda p: (
+    catalogue.plans[p].title_zh if lang == "zh" else catalogue.plans[p].title_en), container=selectors[0])
+plan = catalogue.plans[plan_id]
+# Targets with the most regions first: those are the ones worth comparing.
+region_counts = rows[rows["plan"] == plan_id].groupby("indicator")["region"].nunique()
+indicators = sorted((t_.indicator for t_ in plan.targets), key=lambda i: -int(region_counts.get(i, 0)))
+indicator_id = url_select(t("indicator"), "indicator", indicators, lambda i: (
+    catalogue.indicators[i].name_zh if lang == "zh" else catalogue.indicators[i].name_en), container=selectors[1])
+
+selected = rows[(rows["plan"] == plan_id) & (rows["indicator"] == indicator_id)].copy()
+# Worst status first (the engine's order), then furthest behind time; achieved targets go last.
+rank = {s: i for i, s in enumerate(STATUSES["barometer"])}
+selected = selected.assign(_rank=selected["status_barometer"].astype(str).map(rank)).sort_values(
+    ["_rank", "gap_pp"], na_position="last")
+indicator = catalogue.indicators[indicator_id]
+st.title(f"{selected['indicator_name'].iloc[0]} · {t('comparison')}")
+st.caption(t("ranked_by"))
+if len(selected) < 2:
+    st.info(t("only_city"))
+
+time_progress = selected["time_progress"].dropna()
+figure = comparison_figure(
+    names=list(selected["region_name"]), completion=list(selected["completion_progress"]),
+    time_progress=float(time_progress.mode().iloc[0]) if not time_progress.empty else None,  # most regions' latest year
+    statuses=[str(s) for s in selected["status_barometer"]],
+    status_words=[status_word(str(s), lang) for s in selected["status_barometer"]],
+    title=f"{selected['indicator_name'].iloc[0]} · {t('completion_pct')}", time_label=t("time_pct"),
+)
+st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3}})
+latest = selected["latest_year"].dropna()
+st.caption(" · ".join(filter(None, [
+    t("data_as_of", year=int(latest.max())) if not latest.empty else "",
+    f"{plan.title_zh if lang == 'zh' else plan.title_en} {next(x.clause for x in plan.targets if x.indicator == indicator_id)}",
+])))
+
+st.dataframe(pd.DataFrame({
+    t("region"): selected["region_name"],
+    t("latest"): [format_value(v if pd.notna(v) else None, indicator.unit, indicator.decimals, t("no_data"))
+                  for v in selected["latest_value"]],
+    t("latest_year"): selected["latest_year"].astype("Int64"),
+    t("completion_pct"): (selected["completion_progress"] * 100).round(1),
+    t("time_pct"): (selected["time_progress"] * 100).round(1),
+    t("gap"): selected["gap_pp"].round(1),
+    t("status"): [status_label(str(s), lang) for s in selected["status_barometer"]],
+    t("reason"): selected["reason_barometer"],
+}), hide_index=True, width="stretch")

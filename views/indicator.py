@@ -1,0 +1,125 @@
+"""Indicator page (指标详情): the series against its target, each method's status and reason, the data's history."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+import streamlit as st
+
+from indicators.charts import SeriesChartData, series_figure
+from indicators.progress import METHODS, chart_lines
+from ui import queries
+from ui.formatting import format_value, status_label
+from ui.i18n import language, t
+from ui.state import url_select
+
+lang = language()
+catalogue = queries.catalogue()
+rows = queries.display_table(lang)
+
+selectors = st.columns([3, 2, 3])
+plan_id = url_select(t("plan"), "plan", list(catalogue.plans), lambda p: (
+    catalogue.plans[p].title_zh if lang == "zh" else catalogue.plans[p].title_en), container=selectors[0])
+plan = catalogue.plans[plan_id]
+plan_rows = rows[rows["plan"] == plan_id]
+region_id = url_select(t("region"), "region", list(dict.fromkeys(plan_rows["region"])), lambda r: (
+    catalogue.regions[r].name_zh if lang == "zh" else catalogue.regions[r].name_en), container=selectors[1])
+indicator_id = url_select(t("indicator"), "indicator", [t_.indicator for t_ in plan.targets], lambda i: (
+    catalogue.indicators[i].name_zh if lang == "zh" else catalogue.indicators[i].name_en), container=selectors[2])
+matches = plan_rows[(plan_rows["region"] == region_id) & (plan_rows["indicator"] == indicator_id)]
+if matches.empty:  # a district without data for this indicator: fall back to the plan's region
+    matches = plan_rows[(plan_rows["region"] == plan.region) & (plan_rows["indicator"] == indicator_id)]
+row = matches.iloc[0].to_dict()
+indicator = catalogue.indicators[indicator_id]
+target = next(t_ for t_ in plan.targets if t_.indicator == indicator_id)
+unit, decimals = indicator.unit, indicator.decimals
+
+
+def number(value: object, digits: int = decimals) -> str:
+    return format_value(None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value),
+                        unit, digits, t("not_applicable"))
+
+
+st.title(f"{row['indicator_name']} · {row['region_name']}")
+st.html(" ".join(
+    f'<span style="display:inline-block;margin:0 10px 6px 0;font-size:1.05rem"><b>{html.escape(t("method_" + m))}</b>：'
+    f'{html.escape(status_label(str(row["status_" + m]), lang))}</span>' for m in METHODS))
+
+metrics = st.columns(4)
+latest_label = t("latest") + (f"（{int(row['latest_year'])}{t('year_suffix')}）" if pd.notna(row["latest_year"]) else "")
+metrics[0].metric(latest_label, number(row["latest_value"]))
+metrics[1].metric(t("target"), number(target.value) if target.value is not None else t("target_pending"),
+                  help=row["target_text"])
+completion = row["completion_progress"]
+metrics[2].metric(t("completion"), "—" if pd.isna(completion) else f"{completion * 100:.1f}%",
+                  None if pd.isna(row["gap_pp"]) else f"{row['gap_pp']:+.1f} pp vs {t('time_progress')}")
+needed = row["required_annual_rate"]
+metrics[3].metric(t("still_needed"), t("not_applicable") if pd.isna(needed) else f"{needed:.2f}%")
+
+# The series in the indicator's terms, with the base point a reduction implies (0% at the base year).
+history = queries.histories()
+series = history[history["series_id"] == row["series_id"]]
+years = [float(y) - 1 + m / 12 if pd.notna(m) else float(y) for y, m in zip(series["year"], series["month"], strict=True)]
+values = list(series["value"])
+if row["is_reduction"] and pd.notna(row["effective_base_year"]) and float(row["effective_base_year"]) not in years:
+    years, values = [float(row["effective_base_year"]), *years], [0.0, *values]
+lines = chart_lines(row)
+figure = series_figure(SeriesChartData(
+    title=f"{row['indicator_name']} · {row['region_name']} · {status_label(str(row['status_barometer']), lang)}",
+    unit=unit, years=years, values=values, base_year=plan.base_year, base_value=None,
+    target_year=plan.target_year, target_value=target.value,
+    path_years=lines.path_years, path_values=lines.path_values, projection_years=lines.projection_years,
+    projection_cagr=lines.projection_cagr, projection_linear=lines.projection_linear,
+    labels={k: t(f"chart_{k}") for k in ("observed", "target", "path", "cagr", "linear")},
+))
+st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3}})
+input_name = catalogue.indicators[row["input_indicator"]]
+st.caption(" · ".join([
+    t("data_as_of", year=int(row["latest_year"])) if pd.notna(row["latest_year"]) else t("no_data"),
+    t("series_input", name=input_name.name_zh if lang == "zh" else input_name.name_en, form=t(f"form_{row['input_form']}")),
+    f"{plan.title_zh if lang == 'zh' else plan.title_en} {target.clause}",
+]))
+
+st.subheader(t("methods_table"))
+inputs = {
+    "barometer": f"{t('target')} {number(row['bar_progress_target'])}；shortfall "
+                 + ("—" if pd.isna(row["bar_shortfall"]) else f"{row['bar_shortfall'] * 100:.1f}%"),
+    "ratio": "R = " + ("—" if pd.isna(row["ratio"]) else f"{row['ratio']:.2f}")
+             + ("" if pd.isna(row["ratio_observed_rate"]) else f"；a = {row['ratio_observed_rate']:.2f}%/yr")
+             + ("" if pd.isna(row["ratio_required_rate"]) else f"；k = {row['ratio_required_rate']:.3f}%/yr"),
+    "anticipated": f"{plan.target_year}: {number(row['projected_value'])}；P = "
+                   + ("—" if pd.isna(row["ant_p"]) else f"{row['ant_p']:.2f}"),
+}
+st.dataframe(pd.DataFrame({
+    t("method"): [t(f"method_{m}") for m in METHODS],
+    t("status"): [status_label(str(row[f"status_{m}"]), lang) for m in METHODS],
+    t("reason"): [row[f"reason_{m}"] for m in METHODS],
+    t("inputs"): [inputs[m] for m in METHODS],
+}), hide_index=True, width="stretch")
+with st.expander(t("reason")):
+    st.text(row["explanation"])
+
+st.subheader(t("plan_text"))
+st.html(
+    f'<blockquote style="border-left:4px solid #1b7f5a;margin:0;padding:6px 12px;font-size:1.05rem">'
+    f'{html.escape(target.quote)}</blockquote>'
+    f'<p style="color:#52606d;margin-top:6px">{html.escape(plan.title_zh)} {html.escape(target.clause)} · '
+    f'{html.escape(t("departments"))}：{html.escape(row["departments_text"])}</p>')
+
+st.subheader(t("values_table"))
+recorded = queries.series_history(row["region"], row["input_indicator"])
+if recorded.empty:
+    st.info(t("no_rows"))
+else:
+    current = recorded[recorded["rolled_back_at"].isna()].groupby(["year", "month"], dropna=False).head(1).index
+    state = pd.Series(t("superseded"), index=recorded.index)
+    state[recorded["rolled_back_at"].notna()] = t("rolled_back")
+    state[state.index.isin(current)] = t("current")
+    st.dataframe(pd.DataFrame({
+        t("year"): recorded["year"], t("month"): recorded["month"].astype("Int64").astype("string").fillna(""),
+        t("value"): recorded["value"], t("data_status"): recorded["status"], t("state"): state,
+        t("source"): recorded["source"], t("batch"): recorded["batch_id"], t("file"): recorded["file_name"],
+        t("imported_by"): recorded["imported_by"], t("imported_at"): recorded["imported_at"],
+    }), hide_index=True, width="stretch")
