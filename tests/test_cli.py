@@ -91,3 +91,24 @@ def test_template_and_export_commands_write_files(tmp_path):
     run = cli("loaders", "export", str(tmp_path / "out.csv"), db=db)
     assert run.returncode == 0 and "已导出 6 行" in run.stdout
     assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()[0] == "地区,指标,年份,月份,数值,单位,状态,来源,备注"
+
+
+def test_status_json_gives_the_worked_example_of_the_methodology(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    rates = [["天津市", "单位地区生产总值能耗下降率", year, None, rate, "%", "正式", "公报", None]
+             for year, rate in ((2021, 3.0), (2022, 1.0), (2023, 3.5))]
+    assert cli("loaders", "import", str(write_xlsx(tmp_path / "rates.xlsx", rates)), db=db).returncode == 0
+    run = cli("indicators", "status", "--json", "--plan", "tianjin_2022", "--region", "天津", db=db)
+    assert run.returncode == 0, run.stderr
+    record = next(r for r in json.loads(run.stdout) if r["indicator"] == "energy_intensity_reduction")
+    expected_keys = ["plan", "region", "indicator", "name_zh", "unit", "kind", "target", "bound", "base_year", "target_year",
+                     "latest_year", "latest_value", "time_progress", "completion_progress", "gap_pp", "required_annual_rate",
+                     "projected_value", "ratio", "status", "explanation_zh", "explanation_en"]
+    assert list(record)[: len(expected_keys)] == expected_keys
+    assert (record["latest_year"], round(record["latest_value"], 2), record["time_progress"]) == (2023, 7.33, 0.6)
+    assert (round(record["completion_progress"], 3), round(record["gap_pp"], 2)) == (0.506, -9.44)
+    assert (round(record["required_annual_rate"], 2), round(record["ratio"], 2)) == (3.95, 0.81)
+    assert record["status"] == {"barometer": "red", "ratio": "acceleration_needed", "anticipated": "fair"}
+    assert "红灯" in record["explanation_zh"] and "red" in record["explanation_en"]
+    as_of = json.loads(cli("indicators", "status", "--json", "--plan", "tianjin_2022", "--as-of", "2022", db=db).stdout)
+    assert next(r for r in as_of if r["indicator"] == "energy_intensity_reduction")["latest_year"] == 2022
