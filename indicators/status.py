@@ -128,7 +128,10 @@ def load_inputs(
     """The engine's specs and observations for the selected plans and regions, read from the store."""
     needed = sorted({ind_id for _, t in catalogue.plan_targets()
                      for _, ind_id in _input_candidates(catalogue.indicators[t.indicator])})
-    observations = store.current_observations(as_of=as_of, indicators=needed)
+    # Only the plans' regions and their districts are assessed: let the database drop the rest.
+    plan_regions = {p.region for p in catalogue.plans.values()}
+    regions = sorted(plan_regions | {r.id for r in catalogue.regions.values() if r.parent in plan_regions})
+    observations = store.current_observations(as_of=as_of, indicators=needed, regions=regions)
     return build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region))
 
 
