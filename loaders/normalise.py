@@ -21,6 +21,10 @@ _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe
 _CJK = r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
+# Circled and parenthesised numbers (①, ⑴, ❶): note marks or list markers that NFKC would turn into plain digits.
+_ENCLOSED_NUMBERS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+# Superscript/subscript digits (10⁴): NFKC turns them into plain digits, so '10⁴' would read as 104.
+_SCRIPT_DIGITS = re.compile("[\u00b2\u00b3\u00b9\u2070-\u209f]")
 
 
 def nfkc(text: str) -> str:
@@ -36,11 +40,11 @@ def collapse_cjk_spaces(text: str) -> str:
 def normalise_text(value: object) -> str:
     """A cell as display text: NFKC, unified minus signs, spacing between Chinese characters removed, trimmed.
 
-    '５-４  分 行 业 能 源' → '5-4 分行业能源'.  None → ''.
+    '５-４  分 行 业 能 源' → '5-4 分行业能源'.  None → ''. Note marks (①, ❶) are dropped: NFKC would make them digits.
     """
     if value is None:
         return ""
-    return collapse_cjk_spaces(nfkc(str(value)).translate(_MINUS_SIGNS))
+    return collapse_cjk_spaces(nfkc(_ENCLOSED_NUMBERS.sub("", str(value))).translate(_MINUS_SIGNS))
 
 
 def match_form(value: object) -> str:
@@ -140,6 +144,8 @@ def parse_number_with_unit(value: object) -> NumberWithUnit:
     """
     if not isinstance(value, str):
         return NumberWithUnit(_non_text_number(value) if value is not None else None)
+    if _ENCLOSED_NUMBERS.search(value) or _SCRIPT_DIGITS.search(value):
+        raise NotANumber(value, "含有上标、下标或带圈的数字（可能是注释标记）", "it contains superscript or circled digits")
     text = _clean_number_text(value)
     if text.casefold() in MISSING_MARKERS:
         return NumberWithUnit(None)
@@ -439,3 +445,8 @@ def conversion_factor(from_unit: str, to_unit: str) -> float | None:
     if a is None or b is None or a[0] != b[0]:
         return None
     return a[1] / b[1]
+
+
+def is_known_unit(unit: str) -> bool:
+    """Whether the conversion table knows this unit ('Mt CO2', '(104 tn)', '%'), so it can be compared with another."""
+    return _scale(canonical_unit(unit)) is not None

@@ -410,6 +410,34 @@ def xlsx_prefixed_cells_far_away(folder: Path) -> HostileFile:
     return HostileFile(_write(folder, "prefixed.xlsx", xlsx_bytes({"数据": xml})), "工作表过大")
 
 
+def xlsx_sheet_part_without_xml_extension(folder: Path) -> HostileFile:
+    """The worksheet stored as 'sheet1.dat': a guard that only looks at *.xml would never see the far cell."""
+    rows = f'<row r="1">{inline_cell("A1", "x")}</row><row r="1048576">{inline_cell("XFD1048576", "y")}</row>'
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes({"数据": sheet_xml(rows)})))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info).replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.dat")
+            archive.writestr(info.filename.replace("sheet1.xml", "sheet1.dat"), data)
+    return HostileFile(_write(folder, "renamed_part.xlsx", buffer.getvalue()), "工作表过大")
+
+
+def zip_with_too_many_members(folder: Path) -> HostileFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", f"<workbook {_SHEET_NS}/>")
+        for i in range(10_001):
+            archive.writestr(f"x/{i}", b"")
+    return HostileFile(_write(folder, "swarm.xlsx", buffer.getvalue()), "文件数过多")
+
+
+def xls_sheet_offset_beyond_stream(folder: Path) -> HostileFile:
+    stream = bytearray(biff8_workbook([(0, 0, 1.0)]))
+    position = stream.find(struct.pack("<H", 0x0085)) + 4
+    stream[position:position + 4] = struct.pack("<I", 10_000_000)
+    return HostileFile(_write(folder, "offset.xls", ole2_bytes({"Workbook": bytes(stream)})), "文件已损坏或不完整")
+
+
 def xlsx_with_entity_expansion(folder: Path) -> HostileFile:
     """A 'billion laughs' DTD in workbook.xml; entities are never expanded."""
     dtd = ('<!DOCTYPE workbook [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
@@ -463,6 +491,7 @@ HOSTILE_FILES: list[Callable[[Path], HostileFile]] = [
     encrypted_ooxml_workbook, encrypted_xls_workbook, word_doc_renamed_to_xls, corrupt_ole2_file, xls_cell_far_away,
     xls_dimensions_out_of_range, oversized_file, workbook_with_only_empty_sheets, workbook_with_only_blank_strings,
     sheet_over_cell_cap, xlsx_cell_at_far_corner, xlsx_far_rows_without_references, xlsx_prefixed_cells_far_away,
+    xlsx_sheet_part_without_xml_extension, zip_with_too_many_members, xls_sheet_offset_beyond_stream,
     xlsx_with_entity_expansion, ods_with_repeated_cells, ods_with_space_expansion, csv_in_unknown_encoding,
     csv_with_nul_bytes, csv_over_cell_cap, text_named_as_xlsx, path_traversal_name,
 ]

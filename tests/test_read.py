@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from pathlib import Path
 
 import pytest
@@ -351,6 +352,39 @@ def test_reads_ods_tables_with_repeated_cells(tmp_path: Path) -> None:
     workbook = read_workbook(path)
     assert workbook.format == "ods"
     assert workbook.sheets == [Sheet("指标", [["天津", 2.5, 2.5]])]
+
+
+def test_reads_a_minimal_biff8_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "mini.xls"
+    path.write_bytes(ole2_bytes({"Workbook": biff8_workbook([(0, 0, 1.0), (2, 1, 2.5)])}))
+    workbook = read_workbook(path)
+    assert (workbook.format, workbook.sheet_names) == ("xls", ["Sheet1"])
+    assert workbook.sheets[0].rows == [[1.0, None], [None, None], [None, 2.5]]
+
+
+FUZZ_SEEDS = {
+    "xlsx": small_xlsx_bytes,
+    "xls": lambda: ole2_bytes({"Workbook": biff8_workbook([(0, 0, 1.0), (2, 1, 2.5)])}),
+    "ods": lambda: ods_bytes('<table:table table:name="S"><table:table-row><table:table-cell office:value-type="float" '
+                             'office:value="1"/></table:table-row></table:table>'),
+    "csv": lambda: "地区,数值\n天津,1\n".encode(),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FUZZ_SEEDS))
+def test_damaged_files_are_read_or_refused_never_anything_else(kind: str, tmp_path: Path) -> None:
+    rng = random.Random(kind)
+    seed = FUZZ_SEEDS[kind]()
+    path = tmp_path / f"damaged.{kind}"
+    for _ in range(80):
+        data = bytearray(seed)
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path.write_bytes(bytes(data))
+        try:
+            read_workbook(path)
+        except LoaderError as exc:
+            assert str(exc).startswith(f"文件 damaged.{kind}")
 
 
 # ---------------------------------------------------------------------------------------------------------------
