@@ -36,6 +36,7 @@ pages = [
     st.Page("views/overview.py", title=t("overview"), icon=":material/dashboard:", default=True),
     st.Page("views/indicator.py", title=t("indicator_page"), icon=":material/show_chart:", url_path="indicator"),
     st.Page("views/comparison.py", title=t("comparison"), icon=":material/compare_arrows:", url_path="comparison"),
+    st.Page("views/data.py", title=t("data_page"), icon=":material/upload_file:", url_path="data"),
 ]
 page = st.navigation(pages)
 language_switch()

@@ -145,3 +145,16 @@ def test_deep_link_reproduces_language_method_and_filters(server, page, tmp_path
     assert "Green Target Monitor" in body and "demo data" in body and "growth-rate ratio" in body.lower()
     assert page.locator(CARD).count() == 5  # only Zhanjiang's five targets
     page.screenshot(path=str(tmp_path / "overview_en.png"), full_page=True)
+
+
+def test_data_page_refuses_a_broken_upload_in_the_browser(server, page, tmp_path):
+    from tests.conftest import BROKEN_ROWS, write_xlsx
+
+    broken = write_xlsx(tmp_path / "broken.xlsx", BROKEN_ROWS)
+    page.goto(f"{server}/data")
+    page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached", timeout=RENDER_TIMEOUT_MS)
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(broken))
+    page.wait_for_selector("text=文件未通过校验", timeout=RENDER_TIMEOUT_MS)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "Traceback" not in page.inner_text("body")
+    page.screenshot(path=str(tmp_path / "data_refused.png"), full_page=True)

@@ -85,3 +85,35 @@ def test_comparison_page_ranks_the_city_and_its_districts():
     table = at.dataframe[0].value
     assert {"天津市", "滨海新区", "武清区"} <= set(table["地区"])
     assert table["状态"].iloc[0].endswith("红灯")  # worst first
+
+
+def test_data_page_refuses_a_broken_upload_listing_every_cell_and_changes_nothing(tmp_path):
+    from tests.conftest import BROKEN_CELLS, BROKEN_ROWS, write_xlsx
+
+    at = run_app("views/data.py")
+    data = write_xlsx(tmp_path / "broken.xlsx", BROKEN_ROWS).read_bytes()
+    at.file_uploader[0].upload("broken.xlsx", data).run()
+    assert "7 个问题" in at.error[0].value
+    assert sorted(at.dataframe[0].value["单元格"]) == sorted(BROKEN_CELLS)
+    assert list(at.dataframe[1].value["批次"]) == [1]  # only the demo batch: nothing was written
+
+
+def test_data_page_previews_publishes_and_rolls_back_an_upload(tmp_path):
+    from tests.conftest import GOOD_ROWS, write_xlsx
+
+    at = run_app("views/data.py")
+    at.file_uploader[0].upload("good.xlsx", write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS).read_bytes()).run()
+    assert "已识别" in at.success[0].value
+    # Against the demo data: 2 new keys, 4 existing keys whose source (not value) differs count as revisions.
+    assert [m.value for m in at.metric] == ["2", "4", "0"]
+    at.button(key="publish").click().run()
+    assert not at.exception
+    assert "已发布为批次 2" in at.success[0].value
+    assert not at.metric  # the uploader was emptied
+    history = at.dataframe[-1].value
+    assert list(history["批次"]) == [2, 1] and history["文件"].iloc[0] == "good.xlsx"
+    at.selectbox(key="rollback_batch").set_value(2).run()
+    at.checkbox(key="rollback_confirm").check().run()
+    at.button(key="rollback_button").click().run()
+    assert "已撤销批次 2" in at.success[0].value
+    assert at.dataframe[-1].value["状态"].iloc[0] == "已撤销"

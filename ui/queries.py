@@ -7,6 +7,9 @@ import by `clear_caches`.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +17,8 @@ from indicators.catalogue import Catalogue, load_catalogue
 from indicators.status import history_frame, load_inputs, status_frame
 from indicators.store import Store, resolve_db_path
 from loaders.demo import seed_demo_if_first_run
+from loaders.export import export_observations
+from loaders.template import write_template
 from ui.rows import display_rows
 
 QUERY_TTL_SECONDS = 600  # results also expire on their own, in case another process imported
@@ -61,6 +66,29 @@ def histories(as_of: int | None = None) -> pd.DataFrame:
 def series_history(region_id: str, indicator_id: str) -> pd.DataFrame:
     """Every value ever recorded for one series, with its batch (revisions and rollbacks included)."""
     return store().observation_history(region_id, indicator_id)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def batches() -> pd.DataFrame:
+    return store().batches()
+
+
+@st.cache_data(show_spinner=False)
+def template_bytes() -> bytes:
+    """The empty import template (depends only on the catalogue)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.xlsx"
+        write_template(path, catalogue())
+        return path.read_bytes()
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def export_bytes() -> bytes:
+    """All current observations in the template layout."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.xlsx"
+        export_observations(store(), catalogue(), path)
+        return path.read_bytes()
 
 
 def clear_caches() -> None:

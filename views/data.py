@@ -1,0 +1,93 @@
+"""Data management (数据管理): upload, validate, preview the diff, publish; history with rollback; downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from loaders.errors import LoaderError
+from ui import actions, queries
+from ui.i18n import language, t
+
+lang = language()
+st.title(t("data_page"))
+
+if not actions.can_write():
+    st.error(t("no_write_access"))
+    st.stop()
+
+FLASH = "data_flash"  # a message that survives the rerun after a write
+UPLOADER_GENERATION = "data_uploader_generation"  # bumped after a publish, which empties the uploader
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH))
+generation = st.session_state.setdefault(UPLOADER_GENERATION, 0)
+
+CHANGE_WORDS = {"new": t("change_new"), "changed": t("change_changed"), "unchanged": t("change_unchanged")}
+
+st.subheader(t("upload_title"))
+st.caption(t("upload_help"))
+upload = st.file_uploader(t("upload_label"), type=list(actions.UPLOAD_TYPES), key=f"upload_{generation}")
+if upload is not None:
+    try:
+        preview = actions.preview_upload(upload.name, upload.getvalue())
+    except LoaderError as exc:
+        st.error(t("upload_refused", n=len(exc.problems)))
+        st.dataframe(pd.DataFrame({
+            t("file"): [p.file for p in exc.problems], t("sheet"): [p.sheet for p in exc.problems],
+            t("cell"): [p.cell for p in exc.problems],
+            t("problem"): [p.message_zh if lang == "zh" else p.message_en for p in exc.problems],
+            t("how_to_fix"): [p.hint_zh if lang == "zh" else (p.hint_en or p.hint_zh) for p in exc.problems],
+        }), hide_index=True, width="stretch")
+        st.info(t("nothing_changed"))
+    else:
+        counts = preview.counts()
+        st.success(t("recognised", layout=preview.layout, sheet=preview.sheet, rows=len(preview.rows)))
+        columns = st.columns(3)
+        for column, key in zip(columns, ("new", "changed", "unchanged"), strict=True):
+            column.metric(CHANGE_WORDS[key], counts[key])
+        for warning in preview.warnings:
+            st.warning(warning.message_zh if lang == "zh" else warning.message_en)
+        catalogue = queries.catalogue()
+        diff = preview.diff
+        st.dataframe(pd.DataFrame({
+            t("change"): diff["change"].map(CHANGE_WORDS),
+            t("region"): diff["region_id"].map({k: v.name_zh for k, v in catalogue.regions.items()}),
+            t("indicator"): diff["indicator_id"].map({k: v.name_zh for k, v in catalogue.indicators.items()}),
+            t("year"): diff["year"], t("month"): diff["month"].astype("Int64").astype("string").fillna(""),
+            t("old_value"): diff["old_value"], t("value"): diff["value"], t("unit"): diff["unit"],
+            t("data_status"): diff["status"], t("source"): diff["source"],
+        }).sort_values(t("change")), hide_index=True, width="stretch")
+        note = st.text_input(t("batch_note"), key="batch_note")
+        if st.button(t("publish"), type="primary", disabled=counts["new"] + counts["changed"] == 0, key="publish"):
+            with st.status(t("publishing"), expanded=False):
+                result = actions.publish_preview(preview, note)
+            st.session_state[FLASH] = t("published", batch=result.batch_id, new=result.new, changed=result.changed)
+            st.session_state[UPLOADER_GENERATION] = generation + 1
+            st.rerun()
+
+st.subheader(t("history_title"))
+batches = queries.batches()
+if batches.empty:
+    st.info(t("no_batches"))
+else:
+    st.dataframe(pd.DataFrame({
+        t("batch"): batches["batch_id"], t("file"): batches["file_name"], t("sheet"): batches["sheet"],
+        t("imported_by"): batches["imported_by"], t("imported_at"): batches["imported_at"],
+        t("rows"): batches["row_count"], t("change_new"): batches["new_count"], t("change_changed"): batches["changed_count"],
+        "sha256": batches["sha256"].str.slice(0, 12), t("state"): batches["rolled_back_at"].map(
+            lambda v: t("rolled_back") if pd.notna(v) else t("active")),
+    }).sort_values(t("batch"), ascending=False), hide_index=True, width="stretch")
+    active = batches[batches["rolled_back_at"].isna()]["batch_id"].tolist()
+    if active:
+        columns = st.columns([2, 3])
+        chosen = columns[0].selectbox(t("rollback_which"), sorted(active, reverse=True), key="rollback_batch")
+        confirmed = columns[1].checkbox(t("rollback_confirm", batch=chosen), key="rollback_confirm")
+        if st.button(t("rollback"), disabled=not confirmed, key="rollback_button"):
+            rows = actions.rollback(int(chosen))
+            st.session_state[FLASH] = t("rolled_back_done", batch=chosen, rows=rows)
+            st.rerun()
+
+st.subheader(t("downloads"))
+columns = st.columns(2)
+columns[0].download_button(t("download_template"), queries.template_bytes(), "绿色低碳指标导入模板.xlsx", key="download_template")
+columns[1].download_button(t("download_export"), queries.export_bytes(), "绿色低碳指标数据导出.xlsx", key="download_export")
