@@ -72,18 +72,18 @@ def test_overview_switches_to_english_from_the_url():
 def test_indicator_page_shows_each_methods_status_reason_and_history():
     at = run_app("views/indicator.py", plan="tianjin_2022", region="tianjin", indicator="energy_intensity_reduction")
     assert at.title[0].value == "单位地区生产总值能耗累计降低率 · 天津市"
-    methods = at.dataframe[0].value
-    assert list(methods["判定方法"]) == ["发改委晴雨表", "增长率比值法", "预期进度法"]
+    methods = at.table[0].value
+    assert list(methods.index) == ["发改委晴雨表", "增长率比值法", "预期进度法"]
     assert methods["判定依据"].str.len().min() > 10
-    history = at.dataframe[1].value
+    history = at.dataframe[0].value
     assert list(history["年份"]) == [2021, 2022, 2023, 2024]  # the annual decline rates the reduction is chained from
     assert "单位地区生产总值能源消耗降低 14.5%" in html_text(at)
 
 
 def test_comparison_page_ranks_the_city_and_its_districts():
     at = run_app("views/comparison.py", plan="tianjin_2022", indicator="good_air_quality_days_ratio")
-    table = at.dataframe[0].value
-    assert {"天津市", "滨海新区", "武清区"} <= set(table["地区"])
+    table = at.table[0].value
+    assert {"天津市", "滨海新区", "武清区"} <= set(table.index)
     assert table["状态"].iloc[0].endswith("红灯")  # worst first
 
 

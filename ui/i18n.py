@@ -145,6 +145,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "downloads": {"zh": "下载", "en": "Downloads"},
     "download_template": {"zh": "下载导入模板", "en": "Download the template"},
     "download_export": {"zh": "导出全部当前数据", "en": "Export all current data"},
+    "in_year": {"zh": "（{year}年）", "en": " ({year})"},
     "trend": {"zh": "历年走势", "en": "trend"},
     "status_filter": {"zh": "状态", "en": "Status"},
     "no_targets_match": {"zh": "没有符合筛选条件的目标。", "en": "No target matches the filters."},

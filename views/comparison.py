@@ -52,7 +52,7 @@ st.caption(" · ".join(filter(None, [
     f"{plan.title_zh if lang == 'zh' else plan.title_en} {next(x.clause for x in plan.targets if x.indicator == indicator_id)}",
 ])))
 
-st.dataframe(pd.DataFrame({
+st.table(pd.DataFrame({  # st.table wraps the reasons instead of cutting them off
     t("region"): selected["region_name"],
     t("latest"): [format_value(v if pd.notna(v) else None, indicator.unit, indicator.decimals, t("no_data"))
                   for v in selected["latest_value"]],
@@ -62,4 +62,4 @@ st.dataframe(pd.DataFrame({
     t("gap"): selected["gap_pp"].round(1),
     t("status"): [status_label(str(s), lang) for s in selected["status_barometer"]],
     t("reason"): selected["reason_barometer"],
-}), hide_index=True, width="stretch")
+}).set_index(t("region")))

@@ -48,12 +48,12 @@ st.html(" ".join(
     f'{html.escape(status_label(str(row["status_" + m]), lang))}</span>' for m in METHODS))
 
 metrics = st.columns(4)
-latest_label = t("latest") + (f"（{int(row['latest_year'])}{t('year_suffix')}）" if pd.notna(row["latest_year"]) else "")
+latest_label = t("latest") + (t("in_year", year=int(row["latest_year"])) if pd.notna(row["latest_year"]) else "")
 metrics[0].metric(latest_label, number(row["latest_value"]))
 metrics[1].metric(t("target"), number(target.value) if target.value is not None else t("target_pending"),
                   help=row["target_text"])
 completion = row["completion_progress"]
-metrics[2].metric(t("completion"), "—" if pd.isna(completion) else f"{completion * 100:.1f}%",
+metrics[2].metric(t("completion_pct"), "—" if pd.isna(completion) else f"{completion * 100:.1f}%",
                   None if pd.isna(row["gap_pp"]) else f"{row['gap_pp']:+.1f} pp vs {t('time_progress')}")
 needed = row["required_annual_rate"]
 metrics[3].metric(t("still_needed"), t("not_applicable") if pd.isna(needed) else f"{needed:.2f}%")
@@ -92,12 +92,13 @@ inputs = {
     "anticipated": f"{plan.target_year}: {number(row['projected_value'])}；P = "
                    + ("—" if pd.isna(row["ant_p"]) else f"{row['ant_p']:.2f}"),
 }
-st.dataframe(pd.DataFrame({
+# st.table wraps long reasons instead of cutting them off.
+st.table(pd.DataFrame({
     t("method"): [t(f"method_{m}") for m in METHODS],
     t("status"): [status_label(str(row[f"status_{m}"]), lang) for m in METHODS],
     t("reason"): [row[f"reason_{m}"] for m in METHODS],
     t("inputs"): [inputs[m] for m in METHODS],
-}), hide_index=True, width="stretch")
+}).set_index(t("method")))
 with st.expander(t("reason")):
     st.text(row["explanation"])
 
