@@ -8,8 +8,9 @@ import streamlit as st
 
 from indicators.errors import UserError
 from indicators.logsetup import configure_logging
-from ui import queries
+from ui import actions, auth, queries
 from ui.i18n import LANG_PARAM, LANGUAGES, language, t
+from ui.present import presentation_switch
 
 log = logging.getLogger("gtm.app")
 configure_logging()
@@ -36,10 +37,16 @@ pages = [
     st.Page("views/overview.py", title=t("overview"), icon=":material/dashboard:", default=True),
     st.Page("views/indicator.py", title=t("indicator_page"), icon=":material/show_chart:", url_path="indicator"),
     st.Page("views/comparison.py", title=t("comparison"), icon=":material/compare_arrows:", url_path="comparison"),
-    st.Page("views/data.py", title=t("data_page"), icon=":material/upload_file:", url_path="data"),
+    # Hidden from viewers' navigation; the pages themselves refuse them too (also by direct URL).
+    st.Page("views/data.py", title=t("data_page"), icon=":material/upload_file:", url_path="data",
+            visibility="visible" if actions.can_write() else "hidden"),
+    st.Page("views/admin.py", title=auth.text("admin_page"), icon=":material/admin_panel_settings:", url_path="admin",
+            visibility="visible" if actions.can_admin() else "hidden"),
 ]
 page = st.navigation(pages)
 language_switch()
+presentation_switch(language())  # ?present=1: no sidebar or widgets, large type
+auth.sidebar()
 try:
     demo_banner()
     page.run()

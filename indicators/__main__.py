@@ -1,13 +1,16 @@
-"""python -m indicators: catalogue, validate, init, status."""
+"""python -m indicators: catalogue, validate, init, status, brief."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from indicators.catalogue import Catalogue, load_catalogue, validate_catalogue
 from indicators.cli import EXIT_FAILED, EXIT_OK, add_db_argument, open_store, print_json, run
+from indicators.progress import METHODS
 from indicators.status import STATUS_LABELS_ZH, status_records
 
 
@@ -25,6 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="地区名称、别名或代码 / region name, alias or code")
     p.add_argument("--as-of", type=int, help="只使用该年及以前的数据 / ignore data after this year")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("brief", help="汇报材料：PPT（及PNG图片）/ briefing deck (and PNG images)")
+    add_db_argument(p)
+    p.add_argument("--plan", required=True, help="方案id / plan id")
+    p.add_argument("--region", help="地区名称、别名或代码（默认方案所属城市）/ region (default: the plan's city)")
+    p.add_argument("--as-of", type=int, help="只使用该年及以前的数据 / ignore data after this year")
+    p.add_argument("--method", choices=METHODS, default="barometer", help="判定方法 / method (default barometer)")
+    p.add_argument("--out", required=True, type=Path, help="输出的 .pptx 文件 / the deck to write")
+    p.add_argument("--png-dir", type=Path, help="另存每张图为PNG的目录 / also write every chart as PNG here")
     return parser
 
 
@@ -73,6 +84,23 @@ def _print_status(records: list[dict[str, object]]) -> None:
         print(f"{r['plan']:<22} {r['region']:<10} {r['name_zh']}：最新 {latest}，目标 {target}{r['unit']}，{barometer}")
 
 
+def _brief(args: argparse.Namespace, catalogue: Catalogue, store) -> int:
+    # Imported here: plotly, python-pptx and kaleido load only for this command.
+    from indicators.brief import write_brief
+    from indicators.briefing import collect_briefing
+
+    started = time.perf_counter()
+    briefing = collect_briefing(catalogue, store, plan_id=args.plan, region=args.region, as_of=args.as_of, method=args.method)
+    files = write_brief(briefing, args.out, args.png_dir)
+    print(f"已生成 {files.deck}：{files.slides} 页（封面、总览、{len(briefing.targets)} 个目标、来源），"
+          f"{time.perf_counter() - started:.1f} 秒 / wrote {files.slides} slides")
+    if files.images:
+        print(f"图片 {len(files.images)} 张 → {args.png_dir} / {len(files.images)} PNG images")
+    if briefing.demo:
+        print("注意：含示例数据（虚构数字），每页已标注。/ Note: includes demo data, marked on every slide.")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "validate":
@@ -89,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "init":
         print(f"数据库已就绪 / database ready: {store.path}")
         return EXIT_OK
+    if args.command == "brief":
+        return _brief(args, catalogue, store)
     records = status_records(catalogue, store, plan=args.plan, region=args.region, as_of=args.as_of)
     print_json(records) if args.json else _print_status(records)
     return EXIT_OK

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,41 +53,170 @@ class SeriesChartData:
 
 
 DEFAULT_LABELS = {"observed": "实际值", "target": "目标", "path": "目标路径", "cagr": "按年均增速推算", "linear": "线性趋势推算"}
+NOTE_COLOUR = "#3e4c59"  # the data-as-of / source / clause lines under a chart
+WIDE_CHAR_FROM = 0x2E80  # CJK and full-width characters take one em; the rest about half
+NARROW_CHAR_EM = 0.55
+LINE_HEIGHT = 1.35  # line height in ems for titles and notes
+AXIS_SPACE_PX = 34  # below the plot area: the x tick labels, then the notes
+WRAP_HINT_WIDTH = 1000  # px; pages draw charts full width, so wrap for a wide screen
 
 
-def series_figure(data: SeriesChartData, *, height: int = 420, font_size: int = 15) -> go.Figure:
-    """The series with the target at the target year, the required path and both projections dashed."""
+def text_width_em(text: str) -> float:
+    """Display width of a text in ems (Chinese characters are one em wide)."""
+    return sum(1.0 if ord(ch) >= WIDE_CHAR_FROM else NARROW_CHAR_EM for ch in text)
+
+
+NO_LINE_START = frozenset("）》」』】〉”’，。、：；！？%)")  # closing marks stay with the text before them
+NO_LINE_END = frozenset("（《「『【〈“‘(■▲●✔○")  # opening marks and status icons stay with the text after them
+
+
+def wrap_text(text: str, width_em: float) -> list[str]:
+    """Greedy line breaking that never splits a Latin word or number (Chinese breaks anywhere), never
+    starts a line with a closing mark nor ends one with an opening mark."""
+    tokens = re.findall(r"[■▲●✔○]\s?\S+|[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+", text)  # a status stays whole
+    lines, line = [], ""
+    for token in tokens:
+        if line and text_width_em(line + token) > width_em:
+            carry, kept = "", line.rstrip()
+            if len(kept) > 1 and (token[0] in NO_LINE_START or kept[-1] in NO_LINE_END):
+                carry, line = line[len(kept) - 1:], kept[:-1]  # one character (and its space) moves down
+            lines.append(line.rstrip())
+            line = (carry + token).lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _wrapped(texts: Sequence[str], width_px: float, font_px: float) -> list[str]:
+    width_em = max(10.0, width_px / font_px)
+    return [line for text in texts for line in wrap_text(text, width_em)]
+
+
+TITLE_NAME = "gtm-title"  # the annotation that carries a chart's title
+NOTES_NAME = "gtm-notes"  # the annotation with data as of, source and clause
+TITLE_GAP_PX = 10  # between the title's last line and what is under it
+LEGEND_ITEM_PX = 56  # a legend entry's symbol and gaps, besides its text
+MARGIN_LEFT, MARGIN_RIGHT = 60, 24  # px around the plot area of a line chart
+COMPARISON_MARGIN_LEFT = 24  # px besides the longest region name
+
+
+def legend_rows(labels: Sequence[str], width_px: float, font_px: float) -> int:
+    """How many rows a horizontal legend takes at this width."""
+    rows, used = 1, 0.0
+    for label in labels:
+        item = text_width_em(label) * font_px + LEGEND_ITEM_PX
+        if used and used + item > width_px:
+            rows, used = rows + 1, 0.0
+        used += item
+    return rows
+
+
+def _title_and_notes(fig: go.Figure, title: str, notes: Sequence[str], *, width: int, font_size: int,
+                     legend: int = 0, plot_left: int | None = None) -> dict[str, int]:
+    """Put the (wrapped) title above the plot (and its legend) and the notes under the x axis, inside
+    the figure, so a download or an exported PNG carries them; returns the top and bottom margins."""
+    title_size = font_size + 6
+    note_size = max(font_size - 2, 11)
+    title_lines = _wrapped([title], width - 30, title_size) if title else []
+    note_lines = _wrapped(notes, width - 30, note_size)
+    legend_px = int(legend * font_size * 1.9)
+    top = 16 + TITLE_GAP_PX + int(len(title_lines) * title_size * LINE_HEIGHT) + legend_px
+    if title_lines:
+        # An annotation, not layout.title: plotly misplaces multi-line titles (they overlap the legend).
+        fig.add_annotation(text="<br>".join(f"<b>{html.escape(line)}</b>" for line in title_lines), name=TITLE_NAME,
+                           xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="bottom", align="left",
+                           yshift=legend_px + TITLE_GAP_PX, xshift=-(plot_left or 0) + 12, showarrow=False,
+                           font={"size": title_size, "color": SERIES_COLOUR})
+    if note_lines:
+        fig.add_annotation(text="<br>".join(html.escape(line) for line in note_lines), name=NOTES_NAME, xref="paper", yref="paper",
+                           x=0, y=0, xanchor="left", yanchor="top", yshift=-AXIS_SPACE_PX, xshift=-(plot_left or 0) + 12,
+                           align="left",
+                           showarrow=False, font={"size": note_size, "color": NOTE_COLOUR})
+    bottom = AXIS_SPACE_PX + 10 + int(len(note_lines) * note_size * LINE_HEIGHT)
+    return {"t": max(top, 30), "b": bottom}
+
+
+SUFFIX_UNITS = frozenset({"%", "个", "家", "条"})  # short units go on the tick labels ('20个'), not a rotated title
+
+
+def _unit_axis(unit: str) -> dict[str, object]:
+    """A short unit as a tick suffix (a rotated Chinese character reads as a symbol), a long one as the title."""
+    return {"ticksuffix": unit} if unit in SUFFIX_UNITS else {"title": unit}
+
+
+def _left_margin(y_range: list[float] | None, unit: str, font_size: int) -> int:
+    """Room for the y tick labels ('11,000家', '25.8条') and a long unit's title, computed rather than
+    left to plotly's automargin, so the title and notes can be placed from the figure's left edge."""
+    if not y_range:
+        return MARGIN_LEFT
+    biggest = max(abs(y_range[0]), abs(y_range[1]))
+    label = f"{biggest:,.0f}" + (".0" if y_range[1] - y_range[0] < 10 else "") + ("-" if y_range[0] < 0 else "")
+    label += unit if unit in SUFFIX_UNITS else ""
+    title = 0 if unit in SUFFIX_UNITS else int(font_size * 1.8)
+    return max(MARGIN_LEFT, int(text_width_em(label) * font_size) + 18 + title)
+
+
+def _value_range(values: Sequence[float | None]) -> list[float] | None:
+    """The y range with room above for the target's label (plotly's autorange ignores text)."""
+    finite = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    if not finite:
+        return None
+    low, high = min(finite), max(finite)
+    span = (high - low) or max(abs(high), 1.0)
+    return [low - span * 0.08, high + span * 0.18]
+
+
+def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 15, notes: Sequence[str] = (),
+                  width: int | None = None) -> go.Figure:
+    """The series with the target at the target year, the required path and both projections dashed.
+
+    The title (indicator, region, status) and the notes (data as of, source, the plan's clause) are part
+    of the figure, so the toolbar download and the exported PNG stand alone. `width` is the drawing width
+    when known (exports); otherwise lines are wrapped for a wide screen.
+    """
     labels = {**DEFAULT_LABELS, **(data.labels or {})}
     fig = go.Figure()
     if data.path_years:
         fig.add_trace(go.Scatter(x=list(data.path_years), y=list(data.path_values), name=labels["path"], mode="lines",
-                                 line={"color": PATH_COLOUR, "width": 2, "dash": "dot"}))
+                                 line={"color": PATH_COLOUR, "width": 2.5, "dash": "dot"}))
     if data.projection_years:
         fig.add_trace(go.Scatter(x=list(data.projection_years), y=list(data.projection_cagr), name=labels["cagr"],
                                  mode="lines", line={"color": PROJECTION_COLOUR, "width": 2, "dash": "dash"}))
         fig.add_trace(go.Scatter(x=list(data.projection_years), y=list(data.projection_linear), name=labels["linear"],
                                  mode="lines", line={"color": PROJECTION_COLOUR, "width": 1.5, "dash": "longdashdot"}))
     fig.add_trace(go.Scatter(x=list(data.years), y=list(data.values), name=labels["observed"], mode="lines+markers",
-                             line={"color": SERIES_COLOUR, "width": 3}, marker={"size": 8}))
+                             line={"color": SERIES_COLOUR, "width": 3}, marker={"size": 9}))
     if data.target_value is not None:
         fig.add_trace(go.Scatter(x=[data.target_year], y=[data.target_value], name=labels["target"], mode="markers+text",
-                                 marker={"color": TARGET_COLOUR, "size": 16, "symbol": "star"},
-                                 text=[f"{data.target_value:g}{data.unit}"], textposition="top center"))
+                                 marker={"color": TARGET_COLOUR, "size": 18, "symbol": "star"},
+                                 text=[f"{data.target_value:,g}{data.unit}"], textposition="top center"))
+    y_range = _value_range([*data.values, *data.path_values, *data.projection_cagr, *data.projection_linear,
+                            data.target_value, data.base_value])
+    left = _left_margin(y_range, data.unit, font_size)
+    drawing_width = width or WRAP_HINT_WIDTH
+    legend = legend_rows([trace.name for trace in fig.data], drawing_width - left - MARGIN_RIGHT, font_size)
+    margins = _title_and_notes(fig, data.title, notes, width=drawing_width, font_size=font_size, legend=legend,
+                               plot_left=left)
     fig.update_layout(
-        title={"text": html.escape(data.title), "x": 0, "font": {"size": font_size + 5}},
-        height=height, margin={"l": 50, "r": 20, "t": 60, "b": 40},
-        font={"family": CJK_FONT, "size": font_size}, paper_bgcolor="white", plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.15},
+        height=height, margin={"l": left, "r": MARGIN_RIGHT, **margins},
+        font={"family": CJK_FONT, "size": font_size, "color": SERIES_COLOUR}, paper_bgcolor="white", plot_bgcolor="white",
+        showlegend=True, legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"},
         xaxis={"dtick": 1, "range": [data.base_year - 0.5, data.target_year + 0.5], "gridcolor": "#eeeeee"},
-        yaxis={"title": data.unit, "gridcolor": "#eeeeee"},
+        yaxis={"gridcolor": "#eeeeee", "exponentformat": "none", "separatethousands": True, **_unit_axis(data.unit),
+               **({"range": y_range} if y_range else {})},
     )
+    if width is not None:
+        fig.update_layout(width=width)
     return fig
 
 
 def comparison_figure(names: Sequence[str], completion: Sequence[float | None], time_progress: float | None,
                       statuses: Sequence[str], status_words: Sequence[str], title: str, *, font_size: int = 15,
-                      time_label: str = "时序进度") -> go.Figure:
-    """Completion per region as horizontal bars (colour and word), with the time-progress line."""
+                      time_label: str = "时序进度", notes: Sequence[str] = (), width: int | None = None) -> go.Figure:
+    """Completion per region as horizontal bars (colour and icon + word), with the time-progress line;
+    the title and the notes (data as of, the plan's clause) are part of the figure."""
     values = [0.0 if c is None or math.isnan(c) else c * 100 for c in completion]
     fig = go.Figure(go.Bar(
         x=values, y=list(names), orientation="h", marker={"color": [STATUS_COLOURS.get(s, "#8C8C8C") for s in statuses]},
@@ -95,12 +225,107 @@ def comparison_figure(names: Sequence[str], completion: Sequence[float | None], 
     if time_progress is not None and not math.isnan(time_progress):
         fig.add_vline(x=time_progress * 100, line={"color": SERIES_COLOUR, "dash": "dash", "width": 2},
                       annotation_text=f"{time_label} {time_progress * 100:.0f}%", annotation_position="top")
+    left = COMPARISON_MARGIN_LEFT + int(max([0.0, *(text_width_em(n) for n in names)]) * font_size)
+    margins = _title_and_notes(fig, title, notes, width=width or WRAP_HINT_WIDTH, font_size=font_size, legend=1,
+                               plot_left=left)
     fig.update_layout(
-        title={"text": html.escape(title), "x": 0, "font": {"size": font_size + 5}},
-        height=max(260, 70 + 44 * len(names)), margin={"l": 20, "r": 40, "t": 70, "b": 40},
-        font={"family": CJK_FONT, "size": font_size}, paper_bgcolor="white", plot_bgcolor="white",
-        xaxis={"title": "%", "range": [0, max([100.0, *values]) * 1.2], "gridcolor": "#eeeeee"},
+        height=max(260, margins["t"] + margins["b"] + 44 * len(names)), margin={"l": left, "r": 40, **margins},
+        font={"family": CJK_FONT, "size": font_size, "color": SERIES_COLOUR}, paper_bgcolor="white", plot_bgcolor="white",
+        xaxis={"ticksuffix": "%", "range": [0, max([100.0, *values]) * 1.25], "gridcolor": "#eeeeee"},
         yaxis={"autorange": "reversed"},
+    )
+    if width is not None:
+        fig.update_layout(width=width)
+    return fig
+
+
+@dataclass(frozen=True)
+class BarometerRow:
+    """One target in the barometer table: texts already formatted, the status as a key for its colour."""
+
+    area: str
+    name: str
+    latest: str
+    target: str
+    progress: str
+    status: str
+    status_text: str  # icon and word, e.g. "■ 红灯"
+
+
+@dataclass(frozen=True)
+class BarometerData:
+    title: str
+    headers: Sequence[str]  # six column headings, in BarometerRow's field order (status last)
+    rows: Sequence[BarometerRow]
+    notes: Sequence[str] = ()
+
+
+BAROMETER_COLUMN_PX = (220, 490, 195, 345, 165, 135)  # proportions: the longest Chinese texts at 18 px fit one line
+BAROMETER_MARGIN_PX = 20
+BAROMETER_WIDTH = sum(BAROMETER_COLUMN_PX) + 2 * BAROMETER_MARGIN_PX  # 1590 px: about a 16:9 slide's width at 1×
+BAROMETER_ROW_PX = 46  # a one-line row at 18 px
+BAROMETER_HEADER_PX = 50
+CELL_PADDING_PX = 30  # plotly's cell padding, both sides, and slack for glyphs wider than estimated
+ZEBRA = ("#ffffff", "#f1f5f3")  # alternate areas, so a group reads as one block
+DARK_TEXT_ON = frozenset({"#E69F00"})  # yellow needs dark text for contrast
+BAROMETER_FIELDS = ("area", "name", "latest", "target", "progress", "status_text")
+
+
+def _cell_lines(text: str, column_px: int, font_size: int) -> list[str]:
+    return wrap_text(text, max(4.0, (column_px - CELL_PADDING_PX) / font_size))
+
+
+def barometer_columns(width: int) -> list[int]:
+    """Column widths in px for a drawing `width` px wide (the proportions of BAROMETER_COLUMN_PX)."""
+    scale = (width - 2 * BAROMETER_MARGIN_PX) / sum(BAROMETER_COLUMN_PX)
+    return [int(px * scale) for px in BAROMETER_COLUMN_PX]
+
+
+def barometer_row_heights(rows: Sequence[BarometerRow], font_size: int, width: int = BAROMETER_WIDTH) -> list[int]:
+    """Each row's height: one line is BAROMETER_ROW_PX, a wrapped cell makes its row taller."""
+    heights = []
+    columns = barometer_columns(width)
+    for row in rows:
+        lines = max(len(_cell_lines(getattr(row, f), px, font_size)) for f, px in zip(BAROMETER_FIELDS, columns, strict=True))
+        heights.append(max(BAROMETER_ROW_PX, int(lines * font_size * LINE_HEIGHT) + 20))
+    return heights
+
+
+def barometer_figure(data: BarometerData, *, font_size: int = 18, width: int = BAROMETER_WIDTH) -> go.Figure:
+    """A plan's barometer (晴雨表) on one page: one row per target, the area named on its first row,
+    status as colour, icon and word. The height grows with the rows, so nothing is cut off."""
+    rows = list(data.rows)
+    colours = [STATUS_COLOURS.get(r.status, "#8C8C8C") for r in rows]
+    text_colours = ["#1f2933" if c in DARK_TEXT_ON else "#ffffff" for c in colours]
+    group = 0
+    zebra, areas = [], []
+    for i, row in enumerate(rows):
+        first_of_area = i == 0 or row.area != rows[i - 1].area
+        group += first_of_area and i > 0
+        zebra.append(ZEBRA[group % 2])
+        areas.append(row.area if first_of_area else "")
+    widths = barometer_columns(width)
+    columns = []
+    for field, px in zip(BAROMETER_FIELDS, widths, strict=True):
+        texts = areas if field == "area" else [getattr(r, field) for r in rows]
+        columns.append(["<br>".join(html.escape(line) for line in _cell_lines(t, px, font_size)) if t else "" for t in texts])
+    fig = go.Figure(go.Table(
+        columnwidth=widths,
+        header={"values": [f"<b>{html.escape(h)}</b>" for h in data.headers], "fill": {"color": SERIES_COLOUR},
+                "font": {"color": "white", "size": font_size}, "align": "left", "height": BAROMETER_HEADER_PX},
+        cells={"values": columns, "fill": {"color": [zebra] * 5 + [colours]},
+               "font": {"color": [[SERIES_COLOUR] * len(rows)] * 5 + [text_colours], "size": font_size},
+               "align": ["left"] * 5 + ["center"], "height": BAROMETER_ROW_PX, "line": {"color": "#d9e1dd"}},
+    ))
+    margins = _title_and_notes(fig, data.title, data.notes, width=width, font_size=font_size,
+                               plot_left=BAROMETER_MARGIN_PX)
+    margins["b"] -= AXIS_SPACE_PX - 10  # a table has no axis under it
+    fig.update_annotations(selector={"name": NOTES_NAME}, yshift=-10)  # right under the table
+    table_px = BAROMETER_HEADER_PX + sum(barometer_row_heights(rows, font_size, width)) + 4
+    fig.update_layout(
+        width=width, height=margins["t"] + table_px + margins["b"],
+        margin={"l": BAROMETER_MARGIN_PX, "r": BAROMETER_MARGIN_PX, **margins},
+        font={"family": CJK_FONT, "size": font_size, "color": SERIES_COLOUR}, paper_bgcolor="white",
     )
     return fig
 

@@ -8,6 +8,7 @@ and counties when they have data), and the output contract of `status --json`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pandas as pd
 from indicators import progress
 from indicators.catalogue import Catalogue, Indicator, Plan, Target
 from indicators.store import Store
+from indicators.targets import apply_target_overrides
 
 # The keys other tools rely on (issue: progress engine), in this order, then a few extras.
 CONTRACT_KEYS = (
@@ -65,8 +67,13 @@ def _regions_for(plan: Plan, catalogue: Catalogue, with_data: set[str]) -> list[
 
 def build_inputs(
     catalogue: Catalogue, observations: pd.DataFrame, *, plan: str | None = None, region: str | None = None,
+    target_overrides: Mapping[tuple[str, str], float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The engine's specs (one row per plan × region × target) and the observations they read."""
+    """The engine's specs (one row per plan × region × target) and the observations they read.
+
+    target_overrides: (plan, indicator) → value an administrator entered for a target the plan leaves unset.
+    """
+    catalogue = apply_target_overrides(catalogue, target_overrides)
     latest = observations.groupby(["region_id", "indicator_id"])["year"].max().to_dict() if not observations.empty else {}
     regions_with = observations.groupby("indicator_id")["region_id"].agg(set).to_dict() if not observations.empty else {}
     specs: list[dict[str, Any]] = []
@@ -132,7 +139,8 @@ def load_inputs(
     plan_regions = {p.region for p in catalogue.plans.values()}
     regions = sorted(plan_regions | {r.id for r in catalogue.regions.values() if r.parent in plan_regions})
     observations = store.current_observations(as_of=as_of, indicators=needed, regions=regions)
-    return build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region))
+    return build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region),
+                        target_overrides=store.target_overrides())
 
 
 def status_frame(

@@ -9,7 +9,12 @@ Design (see README "数据存储 / Storage"):
   the dashboard never holds the file open between operations; a second writer
   waits up to `lock_timeout` seconds and then gets StoreBusyError saying what to do.
 - SQL stays portable (standard types, window functions, no DuckDB-only syntax
-  outside `_insert_frame`) so a PostgreSQL backend can follow.
+  outside `_insert_frame` and the backup/restore methods) so a PostgreSQL backend can follow.
+- Every write records who did what in `audit_log`, inside the same transaction as the write itself:
+  an import, rollback or target change is either there together with its audit row, or neither is.
+- Backups are DuckDB files made by `COPY FROM DATABASE` from a read-only attachment (one consistent
+  snapshot, taken while the dashboard keeps reading); a restore validates the file, copies it next to
+  the database and swaps it in with one atomic rename while holding the write lock.
 """
 
 from __future__ import annotations
@@ -36,10 +41,16 @@ DB_ENV = "GTM_DB"  # environment variable naming the database file
 LOCK_TIMEOUT_ENV = "GTM_LOCK_TIMEOUT"  # seconds a writer waits for another process
 DEFAULT_LOCK_TIMEOUT = 10.0  # long enough to outlast a dashboard query, short enough to answer a user
 LOCK_RETRY_INTERVAL = 0.1  # seconds between attempts to take the file lock
-SCHEMA_VERSION = 1
 STATUSES = ("初步", "正式", "修订", "估计")  # preliminary, final, revised, estimated
 DEMO_SOURCE_MARK = "示例数据"  # every demo observation's source starts with this
 BATCH_KINDS = ("import", "demo")
+# What the audit log records (action column); see README "安全 / Security".
+AUDIT_ACTIONS = (
+    "import", "demo_load", "rollback", "remove_demo", "upload_refused", "login", "login_failed", "login_throttled",
+    "logout", "set_target", "user_add", "user_remove", "user_reset", "user_role", "backup", "restore",
+)
+PAUSE_ENV = "GTM_TEST_PAUSE_AT"  # TEST ONLY: "<point>:<marker file>" makes a writer stop at that point (crash tests)
+PAUSE_SECONDS = 600.0  # how long a paused writer waits for the test to kill it
 OBSERVATION_COLUMNS = ["region_id", "indicator_id", "year", "month", "value", "unit", "status", "source", "note"]
 # Fields whose change makes a re-imported row a revision (a note alone does not).
 COMPARED_FIELDS = ["value", "unit", "status", "source"]
@@ -96,7 +107,28 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE cat_targets (plan_id VARCHAR, indicator_id VARCHAR, value DOUBLE, bound VARCHAR,
             clause VARCHAR, quote VARCHAR, PRIMARY KEY (plan_id, indicator_id))""",
     ],
+    [  # 2: audit log and targets entered by an administrator (values the plan leaves to a higher authority)
+        """CREATE TABLE audit_log (
+            audit_id BIGINT PRIMARY KEY,
+            occurred_at TIMESTAMP NOT NULL,
+            actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            subject VARCHAR,
+            file_name VARCHAR,
+            sha256 VARCHAR,
+            detail VARCHAR)""",
+        """CREATE TABLE target_overrides (
+            override_id BIGINT PRIMARY KEY,
+            plan_id VARCHAR NOT NULL,
+            indicator_id VARCHAR NOT NULL,
+            value DOUBLE,  -- NULL: cleared, the plan's pending text shows again
+            set_by VARCHAR NOT NULL,
+            set_at TIMESTAMP NOT NULL,
+            note VARCHAR)""",
+    ],
 ]
+SCHEMA_VERSION = len(MIGRATIONS)
+MAX_AUDIT_TEXT = 500  # characters kept of any audit field (a hostile name must not bloat the log)
 
 
 class StoreError(UserError):
@@ -318,6 +350,14 @@ class Store:
     def batches(self) -> pd.DataFrame:
         return self._query("SELECT * FROM batches ORDER BY batch_id")
 
+    def batch_row_counts(self) -> pd.DataFrame:
+        """Per batch: the rows it recorded as written (new + changed) and the rows present (an integrity check)."""
+        return self._query(
+            "SELECT b.batch_id, b.new_count + b.changed_count AS recorded, COUNT(o.obs_id) AS present "
+            "FROM batches b LEFT JOIN observations o ON o.batch_id = b.batch_id "
+            "GROUP BY b.batch_id, b.new_count, b.changed_count ORDER BY b.batch_id"
+        )
+
     def observation_count(self) -> int:
         return int(self._query("SELECT COUNT(*) AS n FROM current_observations")["n"].iloc[0])
 
@@ -341,8 +381,11 @@ class Store:
         )
         return _mark_changes(incoming, current)
 
-    def write_batch(self, info: BatchInfo, rows: pd.DataFrame) -> BatchResult:
-        """Record one batch atomically: its new and changed rows, or nothing at all."""
+    def write_batch(self, info: BatchInfo, rows: pd.DataFrame, actor: str | None = None) -> BatchResult:
+        """Record one batch atomically: its new and changed rows and its audit row, or nothing at all.
+
+        `actor` is who is logged as having imported it (default: the batch's imported_by).
+        """
         if info.kind not in BATCH_KINDS:
             raise ValueError(f"unknown batch kind {info.kind}")
         incoming = _normalise_rows(rows)
@@ -366,28 +409,44 @@ class Store:
                     [batch_id, info.kind, info.file_name, info.sha256, info.sheet, info.imported_by, _now(),
                      result.row_count, result.new, result.changed, result.unchanged, info.note],
                 )
+                _pause_point("after-batch-row")
                 to_insert = marked[marked["change"] != "unchanged"][OBSERVATION_COLUMNS]
                 _insert_frame(con, to_insert, batch_id)
+                _audit(con, actor or info.imported_by, "demo_load" if info.kind == "demo" else "import", subject=str(batch_id),
+                       file_name=info.file_name, sha256=info.sha256,
+                       detail=json.dumps({"rows": result.row_count, "new": result.new, "changed": result.changed,
+                                          "unchanged": result.unchanged, "sheet": info.sheet, "note": info.note}, ensure_ascii=False))
+                _pause_point("before-commit")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+            _pause_point("after-commit")
         return result
 
     def rollback_batch(self, batch_id: int, by: str) -> int:
         """Withdraw a batch: its rows stay in history, the current view falls back to earlier values."""
         with self._connect(read_only=False) as con:
-            row = _first(con.execute("SELECT rolled_back_at, row_count FROM batches WHERE batch_id = ?", [batch_id]).fetchall())
-            if row is None:
-                raise StoreError(f"没有编号为 {batch_id} 的导入批次。", f"No batch with id {batch_id}.")
-            if row[0] is not None:
-                raise StoreError(f"批次 {batch_id} 已于 {row[0]} 撤销。", f"Batch {batch_id} was already rolled back at {row[0]}.")
-            con.execute(
-                "UPDATE batches SET rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?", [_now(), by, batch_id]
-            )
+            con.execute("BEGIN TRANSACTION")
+            try:
+                row = _first(con.execute("SELECT rolled_back_at, row_count, file_name, sha256 FROM batches WHERE batch_id = ?",
+                                         [batch_id]).fetchall())
+                if row is None:
+                    raise StoreError(f"没有编号为 {batch_id} 的导入批次。", f"No batch with id {batch_id}.")
+                if row[0] is not None:
+                    raise StoreError(f"批次 {batch_id} 已于 {row[0]} 撤销。", f"Batch {batch_id} was already rolled back at {row[0]}.")
+                con.execute(
+                    "UPDATE batches SET rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?", [_now(), by, batch_id]
+                )
+                _audit(con, by, "rollback", subject=str(batch_id), file_name=row[2], sha256=row[3],
+                       detail=json.dumps({"rows": int(row[1])}))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
             return int(row[1])
 
-    def remove_demo(self) -> int:
+    def remove_demo(self, actor: str = "cli") -> int:
         """Delete demo batches and their rows outright: demo figures are not data worth keeping."""
         with self._connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
@@ -400,6 +459,8 @@ class Store:
                     con.execute(f"DELETE FROM observations WHERE batch_id IN ({marks})", ids)
                     con.execute(f"DELETE FROM batches WHERE batch_id IN ({marks})", ids)
                 self._set_meta(con, "demo_removed_at", _now().isoformat())
+                _audit(con, actor, "remove_demo", subject=",".join(str(i) for i in ids) or None,
+                       detail=json.dumps({"rows": removed}))
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -410,6 +471,254 @@ class Store:
         """Remember that demo data was offered once, so removing it is final."""
         with self._connect(read_only=False) as con:
             self._set_meta(con, "demo_seeded_at", _now().isoformat())
+
+    # --- audit log ------------------------------------------------------------
+    def record_audit(self, actor: str, action: str, *, subject: str | None = None, file_name: str | None = None,
+                     sha256: str | None = None, detail: str | None = None) -> None:
+        """One audit row for an event that writes nothing else here (a login, a refused upload, a user change)."""
+        with self._connect(read_only=False) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                _audit(con, actor, action, subject=subject, file_name=file_name, sha256=sha256, detail=detail)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def audit_log(self, limit: int | None = None) -> pd.DataFrame:
+        """The audit log, newest first."""
+        sql = "SELECT audit_id, occurred_at, actor, action, subject, file_name, sha256, detail FROM audit_log ORDER BY audit_id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._query(sql)
+
+    # --- targets an administrator enters --------------------------------------
+    def target_overrides(self) -> dict[tuple[str, str], float]:
+        """(plan id, indicator id) → the value an administrator entered last (cleared ones left out)."""
+        frame = self._query(
+            "SELECT plan_id, indicator_id, value FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY plan_id, indicator_id "
+            "ORDER BY override_id DESC) AS rn FROM target_overrides) latest WHERE rn = 1 AND value IS NOT NULL"
+        )
+        return {(p, i): float(v) for p, i, v in frame.itertuples(index=False)}
+
+    def target_override_history(self) -> pd.DataFrame:
+        """Every target value an administrator entered or cleared, newest first, with who and when."""
+        return self._query(
+            "SELECT override_id, plan_id, indicator_id, value, set_by, set_at, note FROM target_overrides ORDER BY override_id DESC"
+        )
+
+    def set_target_override(self, plan_id: str, indicator_id: str, value: float | None, actor: str, note: str | None = None) -> None:
+        """Record a target value (None clears it) and its audit row in one transaction."""
+        with self._connect(read_only=False) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                next_id = int(con.execute("SELECT COALESCE(MAX(override_id), 0) + 1 FROM target_overrides").fetchall()[0][0])
+                con.execute("INSERT INTO target_overrides VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [next_id, plan_id, indicator_id, value, actor, _now(), note])
+                _audit(con, actor, "set_target", subject=f"{plan_id}/{indicator_id}",
+                       detail=json.dumps({"value": value, "note": note}, ensure_ascii=False))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    # --- backup and restore -----------------------------------------------------
+    def is_empty(self) -> bool:
+        """True when the file is missing or holds no batch (so a restore may replace it without --force)."""
+        if not self.path.exists():
+            return True
+        with self._connect(read_only=True) as con:
+            return not _holds_batches(con)
+
+    def backup_to(self, out: Path) -> dict[str, int]:
+        """Write a consistent snapshot of the database to `out` (a DuckDB file); returns table row counts.
+
+        The source is attached read-only, so the dashboard keeps reading while this runs; a writer that holds
+        the file makes this wait (up to lock_timeout) like any other operation. The copy is written to a
+        temporary name beside `out` and renamed into place, so `out` is either a complete backup or absent.
+        """
+        if not self.path.exists():
+            raise StoreError(f"数据库文件不存在：{self.path}。", f"Database file not found: {self.path}.")
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+        _remove_database_file(partial)
+        try:
+            with _PROCESS_LOCK, _memory_connection() as mem:
+                self._attach_with_retry(mem, self.path, "src", read_only=True)
+                mem.execute(f"ATTACH {_sql_string(partial)} AS dst")
+                mem.execute("COPY FROM DATABASE src TO dst")
+                counts = _table_counts(mem, "src")
+                if _table_counts(mem, "dst") != counts:
+                    raise StoreError("备份校验失败：副本与数据库的行数不一致。", "Backup check failed: row counts differ.")
+                mem.execute("DETACH dst")
+                mem.execute("DETACH src")
+            os.replace(partial, out)
+        finally:
+            _remove_database_file(partial)
+        return counts
+
+    @staticmethod
+    def inspect_backup(backup: Path) -> dict[str, int]:
+        """Table row counts of a backup file, after checking it is a database this version can use."""
+        backup = Path(backup)
+        if not backup.is_file():
+            raise StoreError(f"找不到备份文件：{backup}", f"Backup file not found: {backup}")
+        with _PROCESS_LOCK, _memory_connection() as mem:
+            try:
+                mem.execute(f"ATTACH {_sql_string(backup)} AS bak (READ_ONLY)")
+            except duckdb.Error as exc:
+                raise StoreError(f"{backup.name} 不是本系统的备份文件（无法作为DuckDB数据库打开）。未做任何更改。",
+                                 f"{backup.name} is not a backup of this system (not a DuckDB database). Nothing was changed.") from exc
+            try:
+                if not (_has_table(mem, "bak", "meta") and _has_table(mem, "bak", "observations")):
+                    raise StoreError(f"{backup.name} 不是本系统的备份文件（缺少数据表）。未做任何更改。",
+                                     f"{backup.name} is not a backup of this system (tables missing). Nothing was changed.")
+                row = _first(mem.execute("SELECT value FROM bak.meta WHERE key = 'schema_version'").fetchall())
+                version = int(row[0]) if row else 0
+                if not 1 <= version <= SCHEMA_VERSION:
+                    raise StoreError(f"备份 {backup.name} 的结构版本为 {version}，本程序支持 1–{SCHEMA_VERSION}。请用更新的版本恢复。",
+                                     f"Backup {backup.name} has schema version {version}; this program supports 1–{SCHEMA_VERSION}.")
+                return _table_counts(mem, "bak")
+            finally:
+                mem.execute("DETACH bak")
+
+    def restore_from(self, backup: Path, *, force: bool = False) -> Path | None:
+        """Replace the database with a backup, atomically; returns where the replaced database was kept (if any).
+
+        Refuses a non-empty database unless `force`; with `force` the previous file is kept beside it as
+        <name>.before-restore-<time>.duckdb. Nothing changes unless the backup opens and checks out.
+        """
+        backup = Path(backup)
+        self.inspect_backup(backup)
+        if not force and not self.is_empty():
+            raise StoreError(
+                f"数据库 {self.path} 已有数据，未做任何更改。确认要用备份覆盖它，请加 --force（原数据库会另存一份）。",
+                f"Database {self.path} is not empty; nothing was changed. Add --force to replace it (the old file is kept aside).",
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        staged = self.path.with_name(f".{self.path.name}.restore-{os.getpid()}")
+        _remove_database_file(staged)
+        kept: Path | None = None
+        try:
+            with _PROCESS_LOCK:
+                with _memory_connection() as mem:  # a clean copy (also folds in a WAL the backup may carry)
+                    mem.execute(f"ATTACH {_sql_string(backup)} AS bak (READ_ONLY)")
+                    mem.execute(f"ATTACH {_sql_string(staged)} AS dst")
+                    mem.execute("COPY FROM DATABASE bak TO dst")
+                    mem.execute("DETACH dst")
+                    mem.execute("DETACH bak")
+                if self.path.exists():
+                    # Hold the write lock while swapping, so no other process is mid-write on the old file.
+                    con = self._open_with_retry(read_only=False)
+                    try:
+                        con.execute("CHECKPOINT")  # the old file is complete without its WAL
+                        if force and _holds_batches(con):
+                            kept = self.path.with_name(f"{self.path.stem}.before-restore-{_now():%Y%m%dT%H%M%S}{self.path.suffix}")
+                            os.link(self.path, kept)
+                        os.replace(staged, self.path)
+                    finally:
+                        con.close()
+                else:
+                    self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)  # a stray WAL would be replayed
+                    os.replace(staged, self.path)
+        finally:
+            _remove_database_file(staged)
+        return kept
+
+    def _attach_with_retry(self, mem: duckdb.DuckDBPyConnection, path: Path, alias: str, *, read_only: bool) -> None:
+        """ATTACH another file, waiting for another process's write lock like `_open_with_retry` does."""
+        deadline = time.monotonic() + self.lock_timeout
+        mode = " (READ_ONLY)" if read_only else ""
+        while True:
+            try:
+                mem.execute(f"ATTACH {_sql_string(path)} AS {alias}{mode}")
+                return
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"无法打开数据库 {path}：文件已损坏或不是DuckDB数据库。",
+                                     f"Cannot open database {path}: damaged or not a DuckDB file ({exc}).") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        f"数据库 {path} 正被另一个程序写入，已等待{self.lock_timeout:g}秒。本次操作未做任何更改。请稍后重试。",
+                        f"Database {path} is held by another process; waited {self.lock_timeout:g} s. Nothing was changed. Retry shortly.",
+                    ) from exc
+                time.sleep(LOCK_RETRY_INTERVAL)
+
+
+def _pause_point(name: str) -> None:
+    """TEST ONLY (crash and concurrency tests): with GTM_TEST_PAUSE_AT=<name>:<marker>, write the marker file and
+    wait there until the test kills the process or deletes the marker (then carry on)."""
+    spec = os.environ.get(PAUSE_ENV)
+    if not spec:
+        return
+    point, _, marker_name = spec.partition(":")
+    if point != name:
+        return
+    marker = Path(marker_name)
+    marker.write_text(str(os.getpid()))
+    deadline = time.monotonic() + PAUSE_SECONDS
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(LOCK_RETRY_INTERVAL)
+
+
+def _audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, *, subject: str | None = None, file_name: str | None = None,
+           sha256: str | None = None, detail: str | None = None) -> None:
+    """Append one audit row on `con`, inside the caller's transaction."""
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action}")
+    next_id = int(con.execute("SELECT COALESCE(MAX(audit_id), 0) + 1 FROM audit_log").fetchall()[0][0])
+    con.execute(
+        "INSERT INTO audit_log (audit_id, occurred_at, actor, action, subject, file_name, sha256, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [next_id, _now(), _clip(actor) or "unknown", action, _clip(subject), _clip(file_name), _clip(sha256), _clip(detail)],
+    )
+
+
+def _clip(text: object) -> str | None:
+    if text is None:
+        return None
+    value = str(text)
+    return value if len(value) <= MAX_AUDIT_TEXT else value[: MAX_AUDIT_TEXT - 1] + "…"
+
+
+@contextmanager
+def _memory_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory connection to ATTACH files to (backup and restore)."""
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _sql_string(path: Path) -> str:
+    """A path as a SQL string literal (ATTACH takes no parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
+    return bool(con.execute(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_catalog = ? AND table_name = ?", [catalog, table]
+    ).fetchall()[0][0])
+
+
+def _holds_batches(con: duckdb.DuckDBPyConnection) -> bool:
+    if not _has_table(con, con.execute("SELECT current_database()").fetchall()[0][0], "batches"):
+        return False
+    return int(con.execute("SELECT COUNT(*) FROM batches").fetchall()[0][0]) > 0
+
+
+def _table_counts(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]:
+    """Row count of every base table in an attached database."""
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
+        [catalog]).fetchall()]
+    return {t: int(con.execute(f'SELECT COUNT(*) FROM {catalog}."{t}"').fetchall()[0][0]) for t in tables}
+
+
+def _remove_database_file(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def _first(rows: list[tuple]) -> tuple | None:

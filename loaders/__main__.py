@@ -13,6 +13,9 @@ from indicators.catalogue import load_catalogue
 from indicators.cli import EXIT_OK, add_db_argument, current_user, open_store, print_json, run
 from loaders.export import export_observations
 from loaders.importer import ImportPreview, prepare_import, publish
+from loaders.overrides import OverrideText
+from loaders.rawtable import LAYOUTS
+from loaders.recipes import save_recipe
 from loaders.template import write_template
 
 CHANGE_LABELS = {"new": "新增", "changed": "修改", "unchanged": "不变"}
@@ -27,6 +30,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     add_db_argument(p)
     p.add_argument("--sheet", help="工作表名 / sheet name")
+    p.add_argument("--layout", choices=list(LAYOUTS), help="版式（默认自动识别）/ layout, detected when omitted")
+    p.add_argument("--indicator", action="append", default=[], metavar="NAME|LABEL=NAME",
+                   help="全表的指标，或把行/列标签对应到目录指标（可重复）/ the table's indicator, or LABEL=NAME (repeatable)")
+    p.add_argument("--region", help="全表的地区 / the table's region")
+    p.add_argument("--unit", help="表中数值的单位 / the unit of the table's values")
+    p.add_argument("--year", help="全表的年份 / the table's year")
+    p.add_argument("--recipe", metavar="NAME", help="使用已保存的导入配方 / apply a saved recipe")
+    p.add_argument("--save-recipe", metavar="NAME", help="把本次的选项保存为导入配方 / save these options as a recipe")
+    p.add_argument("--no-recipe", action="store_true", help="不自动套用配方 / do not apply a recipe by fingerprint")
     p.add_argument("--dry-run", action="store_true", help="只预览差异，不写入 / preview only, write nothing")
     p.add_argument("--json", action="store_true", help="JSON输出 / JSON output")
     p.add_argument("--user", help="记录的导入人（默认 $GTM_USER 或系统用户）/ who imports")
@@ -76,15 +88,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
+def override_text(args: argparse.Namespace) -> OverrideText:
+    """The import options as typed."""
+    return OverrideText(sheet=args.sheet, layout=args.layout, indicators=list(args.indicator), region=args.region,
+                        unit=args.unit, year=args.year)
+
+
 def _import(args: argparse.Namespace, catalogue, store) -> int:
-    preview = prepare_import(args.file, catalogue, store, sheet=args.sheet)
+    preview = prepare_import(args.file, catalogue, store, overrides=override_text(args), recipe=args.recipe,
+                             use_recipes=not args.no_recipe)
+    saved = None
+    if args.save_recipe:
+        saved = save_recipe(args.save_recipe, preview.overrides, preview.fingerprint, preview.file_name, by=current_user(args.user))
     result = None
     if not args.dry_run:
         result = publish(preview, store, current_user(args.user), note=args.note)
     if args.json:
-        print_json(_preview_json(preview, result))
+        print_json(_preview_json(preview, result, saved))
     else:
         _print_preview(preview)
+        if saved is not None:
+            print(f"已保存导入配方“{args.save_recipe}”：{saved}。同一格式的文件下次会自动使用。/ recipe saved.")
         if result is None:
             print("预览模式：未写入任何数据。/ dry run: nothing written.")
         else:
@@ -93,12 +117,17 @@ def _import(args: argparse.Namespace, catalogue, store) -> int:
     return EXIT_OK
 
 
-def _preview_json(preview: ImportPreview, result) -> dict[str, object]:
+def _preview_json(preview: ImportPreview, result, saved: Path | None = None) -> dict[str, object]:
     diff = preview.diff.astype(object).where(preview.diff.notna(), None)
     return {
         "file": preview.file_name, "sha256": preview.sha256, "sheet": preview.sheet, "layout": preview.layout,
+        "layout_zh": preview.description_zh, "layout_en": preview.description_en, "recipe": preview.recipe,
+        "recipe_saved": None if saved is None else str(saved), "fingerprint": preview.fingerprint,
         "counts": preview.counts(), "dry_run": result is None,
         "batch_id": None if result is None else result.batch_id,
+        "skipped": [{"reason": s.reason_zh, "reason_en": s.reason_en, "count": s.count, "examples": list(dict.fromkeys(s.labels))[:5]}
+                    for s in preview.skipped],
+        "missing_values": preview.missing,
         "warnings": [w.render() for w in preview.warnings],
         "rows": diff.to_dict(orient="records"),
     }
@@ -106,8 +135,13 @@ def _preview_json(preview: ImportPreview, result) -> dict[str, object]:
 
 def _print_preview(preview: ImportPreview) -> None:
     counts = preview.counts()
-    print(f"文件 {preview.file_name}（工作表 {preview.sheet}，版式 {preview.layout}），sha256 {preview.sha256[:12]}…")
+    print(f"文件 {preview.file_name}（工作表 {preview.sheet}），sha256 {preview.sha256[:12]}…")
+    print(f"识别的版式 / layout: {preview.description_zh}（{preview.layout}）")
     print(f"共 {len(preview.diff)} 行：新增 {counts['new']}，修改 {counts['changed']}，不变 {counts['unchanged']}")
+    for skip in preview.skipped:
+        print(f"  {skip.render()}")
+    if preview.missing:
+        print(f"  空白或缺失的数值 {preview.missing:,} 个，未导入。/ {preview.missing:,} blank or missing values left out.")
     for warning in preview.warnings:
         print(f"注意：{warning.render()}")
     shown = preview.diff[preview.diff["change"] != "unchanged"].head(PREVIEW_ROWS)
@@ -115,6 +149,9 @@ def _print_preview(preview: ImportPreview) -> None:
         month = "" if pd.isna(row.month) else f"{int(row.month)}月"
         old = "" if pd.isna(row.old_value) else f"{row.old_value:g} → "
         print(f"  [{CHANGE_LABELS[row.change]}] {row.region_id} {row.indicator_id} {row.year}年{month}: {old}{row.value:g} {row.unit}")
+    hidden = int((preview.diff["change"] != "unchanged").sum()) - len(shown)
+    if hidden > 0:
+        print(f"  …另有 {hidden:,} 行（--json 可看全部）/ {hidden:,} more rows (see --json)")
 
 
 def _history(batches: pd.DataFrame, as_json: bool) -> None:

@@ -1,21 +1,35 @@
-"""Import a spreadsheet: read → parse → validate → preview (diff) → publish one atomic batch.
+"""Import a spreadsheet: read → recipe and overrides → layout → validate → preview (diff) → publish one batch.
 
-Nothing is written until `publish`, and `publish` writes through the store's single
-write path, so a failed import changes nothing.
+Nothing is written until `publish`, and `publish` writes through the store's single write path, so a
+refused import changes nothing. Every problem of the chosen sheet(s) is collected before refusing.
+
+Which sheet: the one named by --sheet, else every visible sheet is tried (NOTE/说明 sheets only lend
+their unit and type). When several sheets hold the same layout and each sheet's name supplies the missing
+dimension ("2021", "2022" … or "天津", "湛江"), they are imported together; otherwise the first usable
+sheet is imported and the others are named in a warning.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from indicators.catalogue import Catalogue
-from indicators.store import BatchInfo, BatchResult, Store
+from indicators.store import OBSERVATION_COLUMNS, BatchInfo, BatchResult, Store
 from loaders.errors import LoaderError, Problem
-from loaders.read import Workbook, read_workbook
-from loaders.template import ParsedTable, find_template_header, parse_template_sheet
+from loaders.layouts import is_metadata_sheet, read_table, workbook_hints
+from loaders.matching import Matcher
+from loaders.overrides import Overrides, OverrideText, resolve
+from loaders.rawtable import DIMENSION_FLAG, DIMENSION_ZH, LAYOUTS, SOURCE_ZH, RawTable, Skip, third_dimension
+from loaders.read import DEFAULT_LIMITS, ReadLimits, Workbook, read_workbook
+from loaders.recipes import Recipe, find_recipe, fingerprint, load_recipe
+from loaders.validate import Validated, validate
+
+MAX_SHEET_LABEL_CHARS = 200  # the batch's sheet field lists combined sheets up to this length
+INFERRED_SOURCES = ("sheet", "title", "metadata")  # context taken from these is reported as a guess
 
 
 @dataclass
@@ -29,43 +43,219 @@ class ImportPreview:
     rows: pd.DataFrame
     diff: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
+    description_zh: str = ""
+    description_en: str = ""
+    skipped: list[Skip] = field(default_factory=list)
+    missing: int = 0  # value cells blank or marked missing, left out
+    recipe: str | None = None  # the recipe applied, if any
+    overrides: OverrideText = field(default_factory=OverrideText)  # as typed (command line over recipe), for --save-recipe
+    fingerprint: str = ""
 
     def counts(self) -> dict[str, int]:
         counts = self.diff["change"].value_counts()
         return {k: int(counts.get(k, 0)) for k in ("new", "changed", "unchanged")}
 
 
-def parse_workbook(workbook: Workbook, catalogue: Catalogue, sheet_name: str | None = None) -> ParsedTable:
-    """The table of the workbook in the long template (the chosen sheet, else the first that has the header)."""
-    sheets = workbook.sheets
-    if sheet_name is not None:
-        sheets = [s for s in sheets if s.name == sheet_name]
-        if not sheets:
-            names = "、".join(s.name for s in workbook.sheets)
-            raise LoaderError([Problem(workbook.file_name, sheet_name, None, f"工作簿中没有名为“{sheet_name}”的工作表（现有：{names}）。",
-                                       f"No sheet named '{sheet_name}'.", "请用 --sheet 指定现有的工作表名。")])
-    chosen = next((s for s in sheets if find_template_header(s) is not None), sheets[0])
-    table = parse_template_sheet(workbook, chosen, catalogue)
-    if table.problems:
-        raise LoaderError(table.problems)
-    return table
-
-
 def prepare_import(
     path: Path, catalogue: Catalogue, store: Store, *, display_name: str | None = None, sheet: str | None = None,
+    overrides: OverrideText | None = None, recipe: str | None = None, use_recipes: bool = True, recipes_dir: Path | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportPreview:
-    """Read and validate a file and compare it with the database; raises LoaderError with every problem."""
-    workbook = read_workbook(path, display_name=display_name)
-    table = parse_workbook(workbook, catalogue, sheet)
-    rows = table.rows.drop(columns=["cell"])
+    """Read and validate a file and compare it with the database; raises LoaderError with every problem.
+
+    overrides: what the analyst typed (--sheet, --layout, --indicator, --region, --unit, --year); recipe: a saved
+    recipe by name, else one matching the file's fingerprint is applied unless use_recipes is False.
+    """
+    workbook = read_workbook(path, display_name=display_name, limits=limits or DEFAULT_LIMITS)
+    typed = overrides or OverrideText()
+    if sheet:
+        typed = OverrideText(sheet=sheet).merged_over(typed)
+    applied: Recipe | None = None
+    if recipe:
+        applied = load_recipe(recipe, recipes_dir)
+    elif use_recipes:
+        applied = find_recipe(workbook, recipes_dir)
+    if applied is not None:
+        typed = typed.merged_over(applied.override_text())
+    resolved, problems = resolve(typed, catalogue, workbook.file_name, LAYOUTS)
+    if problems:
+        raise LoaderError(problems)
+    matcher = Matcher(catalogue)
+    tables = _chosen_tables(workbook, matcher, resolved)
+    checked = [(table, validate(table, matcher, resolved, workbook.file_name)) for table in tables]
+    rows, problems, warnings, skipped, missing = _combine(workbook, checked)
+    if applied is not None:
+        warnings.insert(0, Problem(workbook.file_name, None, None, f"已使用导入配方“{applied.name}”。", f"Recipe '{applied.name}' applied.",
+                                   "命令行选项优先于配方。"))
+    if problems:
+        raise LoaderError(sorted(problems, key=_position))
+    if rows.empty:
+        raise LoaderError(_nothing_to_import(workbook, tables, skipped, missing))
+    zh, en = _describe(tables)
+    store_rows = rows[OBSERVATION_COLUMNS]
     return ImportPreview(
-        file_name=workbook.file_name, sha256=workbook.sha256, sheet=table.sheet, layout=table.layout,
-        rows=rows, diff=store.diff(rows), warnings=table.warnings,
+        file_name=workbook.file_name, sha256=workbook.sha256, sheet=_sheet_label(tables), layout=tables[0].layout or "",
+        rows=store_rows, diff=store.diff(store_rows), warnings=warnings, description_zh=zh, description_en=en,
+        skipped=skipped, missing=missing, recipe=applied.name if applied else None, overrides=typed, fingerprint=fingerprint(workbook),
     )
 
 
 def publish(preview: ImportPreview, store: Store, user: str, *, note: str | None = None, kind: str = "import") -> BatchResult:
-    """Write the previewed rows as one batch with their provenance."""
+    """Write the previewed rows as one batch with their provenance (file, sha256, sheet, who, when)."""
     info = BatchInfo(file_name=preview.file_name, sha256=preview.sha256, imported_by=user, sheet=preview.sheet,
                      note=note, kind=kind)
     return store.write_batch(info, preview.rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Choosing sheets
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _chosen_tables(workbook: Workbook, matcher: Matcher, overrides: Overrides) -> list[RawTable]:
+    hints = workbook_hints(workbook, matcher)
+    if overrides.sheet is not None:
+        sheet = workbook.sheet(overrides.sheet)
+        if sheet.is_empty():
+            raise LoaderError.about_file(workbook.file_name, "所选工作表是空的，没有任何数据。", "The chosen sheet is empty.",
+                                         "请选择含有数据的工作表。", sheet=sheet.name)
+        table = read_table(workbook, sheet, matcher, overrides, hints)
+        if table.layout is None or not table.usable:
+            raise LoaderError(table.problems or [_no_layout(workbook, sheet.name)])
+        return [table]
+    candidates = [s for s in workbook.sheets if not is_metadata_sheet(s) and not s.is_empty()]
+    visible = [read_table(workbook, s, matcher, overrides, hints) for s in candidates if s.visible]
+    usable = [t for t in visible if t.usable]
+    if not usable:
+        hidden = [read_table(workbook, s, matcher, overrides, hints) for s in candidates if not s.visible]
+        hidden_usable = [t.sheet for t in hidden if t.usable]
+        if hidden_usable:
+            names = "、".join(hidden_usable)
+            raise LoaderError.about_file(
+                workbook.file_name, f"可见的工作表中没有可导入的数据；数据在隐藏的工作表“{names}”中。",
+                f"No visible sheet holds importable data; the data is on hidden sheet(s) {names}.",
+                f"隐藏的工作表不会自动导入。如确需导入，请用 --sheet {hidden_usable[0]} 指定。")
+        raise LoaderError(_sheet_problems(workbook, visible) or [_no_layout(workbook, None)])
+    per_sheet = _per_sheet_group(usable)
+    if per_sheet:
+        return per_sheet
+    chosen = usable[0]
+    others = [t.sheet for t in usable[1:]]
+    if others:
+        chosen.warnings.append(Problem(workbook.file_name, chosen.sheet, None,
+                                       f"已导入工作表“{chosen.sheet}”；工作簿中另有可导入的工作表：{'、'.join(others)}。",
+                                       f"Imported sheet '{chosen.sheet}'; other importable sheets: {', '.join(others)}.",
+                                       "如需导入其他工作表，请用 --sheet 指定。"))
+    return [chosen]
+
+
+def _per_sheet_group(usable: list[RawTable]) -> list[RawTable] | None:
+    """Sheets of one layout that each take the missing dimension from their own name, or None."""
+    if len(usable) < 2 or len({t.layout for t in usable}) != 1:
+        return None
+    third = third_dimension(usable[0].layout)
+    if third is None:
+        return None
+    hints = [t.context.get(third) for t in usable]
+    if any(h is None or h.source != "sheet" for h in hints):
+        return None
+    if len({h.value for h in hints if h is not None}) != len(usable):
+        return None
+    return usable
+
+
+def _no_layout(workbook: Workbook, sheet: str | None) -> Problem:
+    return Problem(workbook.file_name, sheet, None, "工作簿中没有可识别的数据表。", "No sheet holds a table this importer recognises.",
+                   "请使用模板（python -m loaders template），或用 --sheet、--layout 指定。")
+
+
+def _sheet_problems(workbook: Workbook, tables: list[RawTable]) -> list[Problem]:
+    """Every sheet's reasons; sheets refused for the same reason are named together."""
+    grouped: dict[tuple[str, str, str, str | None], list[str]] = {}
+    for table in sorted(tables, key=lambda t: t.layout is None):  # recognised tables first: their reasons are closer
+        for p in table.problems:
+            grouped.setdefault((p.message_zh, p.message_en, p.hint_zh, p.cell), []).append(p.sheet or table.sheet)
+    problems = []
+    for (zh, en, hint, cell), sheets in grouped.items():
+        label = "、".join(sheets[:6]) + (f" 等 {len(sheets)} 个工作表" if len(sheets) > 6 else "")
+        problems.append(Problem(workbook.file_name, label, cell if len(sheets) == 1 else None, zh, en, hint))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Combining the checked tables
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _combine(workbook: Workbook, checked: list[tuple[RawTable, Validated]]) -> tuple[pd.DataFrame, list[Problem], list[Problem], list[Skip], int]:
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    skipped: list[Skip] = []
+    frames = []
+    missing = 0
+    for table, result in checked:
+        problems += table.problems + result.problems
+        warnings += _inferred(workbook, table) + table.warnings + result.warnings
+        skipped += result.skipped
+        missing += result.missing
+        frames.append(result.rows.assign(sheet=table.sheet))
+    # Sheets are combined only when each names a different year or region, so their keys cannot collide.
+    rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return rows, problems, warnings, _merge_skips(skipped), missing
+
+
+def _inferred(workbook: Workbook, table: RawTable) -> list[Problem]:
+    """A warning for each dimension taken from the sheet name, title or NOTE sheet rather than given."""
+    found = []
+    for dim in ("region", "indicator", "year"):
+        hint = table.context.get(dim)
+        if hint is not None and hint.source in INFERRED_SOURCES:
+            found.append(Problem(workbook.file_name, table.sheet, None,
+                                 f"{DIMENSION_ZH[dim]}“{hint.where or hint.value}”是从{SOURCE_ZH[hint.source]}推断的。",
+                                 f"The {dim} was inferred from the {hint.source}.", f"如不对，请用 {DIMENSION_FLAG[dim]} 指定。"))
+    return found
+
+
+def _merge_skips(skips: list[Skip]) -> list[Skip]:
+    merged: dict[tuple[str, str], Skip] = {}
+    for skip in skips:
+        key = (skip.reason_zh, skip.reason_en)
+        if key in merged:
+            merged[key].labels.extend(skip.labels)
+        else:
+            merged[key] = Skip(skip.reason_zh, skip.reason_en, list(skip.labels))
+    return list(merged.values())
+
+
+def _nothing_to_import(workbook: Workbook, tables: list[RawTable], skipped: list[Skip], missing: int) -> list[Problem]:
+    reasons = "；".join(s.render().split(" / ")[0] for s in skipped) or "表中没有数值"
+    extra = f"；另有 {missing:,} 个空白或缺失的数值" if missing else ""
+    return [Problem(workbook.file_name, _sheet_label(tables), None, f"没有可导入的数值：{reasons}{extra}。",
+                    "Nothing to import: no row matches the catalogue.",
+                    "请检查地区和指标是否在目录中（python -m indicators catalogue），或用 --indicator/--region 指定。")]
+
+
+def _position(problem: Problem) -> tuple[str, int, int, int]:
+    """Problems in reading order: by sheet, then row and column; those without a cell last."""
+    match = re.fullmatch(r"([A-Z]+)(\d+)", problem.cell or "")
+    if not match:
+        return (problem.sheet or "", 1, 0, 0)
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - 64
+    return (problem.sheet or "", 0, int(match.group(2)), column)
+
+
+def _sheet_label(tables: list[RawTable]) -> str:
+    label = "、".join(t.sheet for t in tables)
+    return label if len(label) <= MAX_SHEET_LABEL_CHARS else label[: MAX_SHEET_LABEL_CHARS - 1] + "…"
+
+
+def _describe(tables: list[RawTable]) -> tuple[str, str]:
+    if len(tables) == 1:
+        return tables[0].description()
+    zh, en = tables[0].description(without=third_dimension(tables[0].layout))
+    if len(tables) > 1:
+        zh = f"每个工作表一份（{len(tables)} 个工作表：{_sheet_label(tables)}），{zh}"
+        en = f"one sheet each ({len(tables)} sheets), {en}"
+    return zh, en

@@ -1,4 +1,4 @@
-"""The long template analysts fill in: writing it (openpyxl) and parsing it.
+"""The long template analysts fill in: its header and writing it (openpyxl); `loaders.layouts` reads it.
 
 Columns: 地区, 指标, 年份, 数值, 单位 (required) and 月份, 状态, 来源, 备注 (optional).
 English headers (Region, Indicator, Year, Value, Unit, Month, Status, Source, Note)
@@ -7,20 +7,15 @@ are accepted too, and 指标 may hold an indicator id, Chinese name or alias.
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 from openpyxl import Workbook as XlsxWorkbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.catalogue import Catalogue, match_key
 from indicators.store import STATUSES
-from loaders.errors import Problem, cell_name
-from loaders.normalise import canonical_unit, conversion_factor, parse_number, parse_year
-from loaders.read import Sheet, Workbook
+from loaders.read import Sheet
 
 # Header text (normalised) → field. Order of TEMPLATE_HEADERS is the column order we write.
 TEMPLATE_HEADERS = ["地区", "指标", "年份", "月份", "数值", "单位", "状态", "来源", "备注"]
@@ -37,21 +32,8 @@ HEADER_FIELDS = {
 }
 REQUIRED_FIELDS = ("region", "indicator", "year", "value", "unit")
 HEADER_SEARCH_ROWS = 20  # a title block above the header is common; look this far down
-STATUS_ALIASES = {"preliminary": "初步", "final": "正式", "revised": "修订", "estimated": "估计", "初步核算": "初步"}
-DEFAULT_STATUS = "正式"
-SUGGESTIONS = 3  # near-miss names offered for an unknown indicator or region
+DEFAULT_STATUS = "正式"  # what a blank 状态 cell means
 DATA_SHEET = "数据"
-
-
-@dataclass
-class ParsedTable:
-    """Rows read from one sheet, ready for the store, with what was noticed on the way."""
-
-    sheet: str
-    layout: str
-    rows: pd.DataFrame
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
 
 def find_template_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
@@ -65,176 +47,6 @@ def find_template_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
         if all(f in fields for f in REQUIRED_FIELDS):
             return r, fields
     return None
-
-
-def suggest(text: str, forms: dict[str, str], names: dict[str, str]) -> str:
-    """'；是否为：A、B？' listing the closest known names, or '' when nothing is close."""
-    close = difflib.get_close_matches(match_key(text), list(forms), n=SUGGESTIONS * 3, cutoff=0.5)
-    ids = list(dict.fromkeys(forms[c] for c in close))[:SUGGESTIONS]
-    if not ids:
-        return ""
-    return "是否为：" + "、".join(names[i] for i in ids) + "？"
-
-
-def parse_template_sheet(workbook: Workbook, sheet: Sheet, catalogue: Catalogue) -> ParsedTable:
-    """Parse a sheet in the long template; every problem is collected, none raised."""
-    found = find_template_header(sheet)
-    table = ParsedTable(sheet=sheet.name, layout="long_template", rows=pd.DataFrame())
-    if found is None:
-        table.problems.append(Problem(
-            workbook.file_name, sheet.name, None,
-            "找不到模板表头（需要 地区、指标、年份、数值、单位 五列）。",
-            "Template header not found (needs columns 地区, 指标, 年份, 数值, 单位).",
-            "请使用 python -m loaders template 生成的模板，或在第一行写上这些列名。",
-        ))
-        return table
-    header_row, cols = found
-    records: list[dict[str, object]] = []
-    for r in range(header_row + 1, len(sheet.rows)):
-        row = sheet.rows[r]
-        cells = {f: (row[c] if c < len(row) else None) for f, c in cols.items()}
-        if all(v is None or str(v).strip() == "" for v in cells.values()):
-            continue
-        record = _parse_row(workbook, sheet, r, cols, cells, catalogue, table)
-        if record is not None:
-            records.append(record)
-    table.rows = pd.DataFrame.from_records(records, columns=[
-        "region_id", "indicator_id", "year", "month", "value", "unit", "status", "source", "note", "cell",
-    ])
-    _check_duplicates(workbook, sheet, table)
-    if not records and not table.problems:
-        table.problems.append(Problem(
-            workbook.file_name, sheet.name, None, "表中只有表头，没有数据行。", "The sheet has a header but no data rows.",
-            "请在表头下方逐行填写数据。",
-        ))
-    return table
-
-
-def _parse_row(
-    workbook: Workbook, sheet: Sheet, r: int, cols: dict[str, int], cells: dict[str, object],
-    catalogue: Catalogue, table: ParsedTable,
-) -> dict[str, object] | None:
-    """One data row → a record, or None after adding its problems to the table."""
-    problems_before = len(table.problems)
-
-    def problem(field_name: str, zh: str, en: str, hint: str) -> None:
-        table.problems.append(Problem(workbook.file_name, sheet.name, cell_name(r, cols[field_name]), zh, en, hint))
-
-    region_text, indicator_text = cells["region"], cells["indicator"]
-    region_id = catalogue.find_region(region_text)
-    if region_id is None:
-        names = {k: v.name_zh for k, v in catalogue.regions.items()}
-        problem("region", f"地区“{region_text}”不在地区目录中。{suggest(str(region_text), catalogue.region_forms(), names)}",
-                f"Unknown region '{region_text}'.", "请填写目录中的地区名称、别名或6位行政区划代码。")
-    indicator_id = catalogue.find_indicator(indicator_text)
-    if indicator_id is None:
-        names = {k: v.name_zh for k, v in catalogue.indicators.items()}
-        problem("indicator", f"指标“{indicator_text}”不在指标目录中。{suggest(str(indicator_text), catalogue.indicator_forms(), names)}",
-                f"Unknown indicator '{indicator_text}'.", "请填写指标目录中的名称或别名（见模板“指标列表”工作表）。")
-    year = parse_year(cells["year"])
-    if year is None:
-        problem("year", f"年份“{cells['year']}”无法识别或超出1949年至明年的范围。", f"Year '{cells['year']}' is not a valid year.",
-                "请填写四位年份，如 2023。")
-    month = None
-    if "month" in cols and cells["month"] not in (None, ""):
-        month_number = _try_number(cells["month"])
-        if month_number is None or not month_number.is_integer() or not 1 <= month_number <= 12:
-            problem("month", f"月份“{cells['month']}”应为1到12的整数。", f"Month '{cells['month']}' must be 1..12.",
-                    "年度数据请留空；年内累计数据填截至的月份。")
-        else:
-            month = int(month_number)
-    value = None
-    try:
-        value = parse_number(cells["value"])
-        if value is None:
-            problem("value", "数值为空。", "The value is empty.", "请填写数值；没有数据的行请删除。")
-    except ValueError:
-        problem("value", f"数值“{cells['value']}”无法识别为数字。", f"'{cells['value']}' is not a number.",
-                "请填写数字（可带%或千分位逗号），或删除该行。")
-    unit_text = str(cells["unit"]).strip() if cells["unit"] not in (None, "") else ""
-    status = _status(cells.get("status"))
-    if status is None:
-        problem("status", f"状态“{cells.get('status')}”不可识别。", f"Unknown status '{cells.get('status')}'.",
-                f"请填写 {'、'.join(STATUSES)} 之一，或留空（默认{DEFAULT_STATUS}）。")
-    if indicator_id is not None and value is not None:
-        indicator = catalogue.indicators[indicator_id]
-        value = _convert_unit(workbook, sheet, r, cols, unit_text, indicator.unit, value, table)
-    if len(table.problems) > problems_before:
-        return None
-    source = cells.get("source")
-    note = cells.get("note")
-    return {
-        "region_id": region_id, "indicator_id": indicator_id, "year": year, "month": month, "value": value,
-        "unit": catalogue.indicators[indicator_id].unit, "status": status,
-        "source": str(source).strip() if source not in (None, "") else workbook.file_name,
-        "note": str(note).strip() if note not in (None, "") else None,
-        "cell": cell_name(r, cols["value"]),
-    }
-
-
-def _try_number(cell: object) -> float | None:
-    try:
-        return parse_number(cell)
-    except ValueError:
-        return None
-
-
-def _status(cell: object) -> str | None:
-    if cell is None or str(cell).strip() == "":
-        return DEFAULT_STATUS
-    text = str(cell).strip()
-    if text in STATUSES:
-        return text
-    return STATUS_ALIASES.get(text.lower())
-
-
-def _convert_unit(
-    workbook: Workbook, sheet: Sheet, r: int, cols: dict[str, int], unit_text: str, target_unit: str,
-    value: float, table: ParsedTable,
-) -> float:
-    """The value in the indicator's unit; a problem if the units cannot be reconciled."""
-    where = cell_name(r, cols["unit"])
-    if not unit_text:
-        table.problems.append(Problem(workbook.file_name, sheet.name, where, "单位为空。", "The unit is empty.",
-                                      f"请填写单位（该指标的单位是“{target_unit}”）。"))
-        return value
-    if canonical_unit(unit_text) == canonical_unit(target_unit):
-        return value
-    factor = conversion_factor(unit_text, target_unit)
-    if factor is None:
-        table.problems.append(Problem(
-            workbook.file_name, sheet.name, where, f"单位“{unit_text}”与指标单位“{target_unit}”不一致，且无法换算。",
-            f"Unit '{unit_text}' is incompatible with the indicator's unit '{target_unit}'.",
-            f"请把数值换算为“{target_unit}”后填写。"))
-        return value
-    table.warnings.append(Problem(
-        workbook.file_name, sheet.name, where, f"已将单位“{unit_text}”换算为“{target_unit}”（×{factor:g}）。",
-        f"Converted '{unit_text}' to '{target_unit}' (×{factor:g}).", "请核对换算后的数值。"))
-    return value * factor
-
-
-def _check_duplicates(workbook: Workbook, sheet: Sheet, table: ParsedTable) -> None:
-    """Two rows for one key: an error if the values differ, dropped with a warning if identical."""
-    if table.rows.empty:
-        return
-    key = ["region_id", "indicator_id", "year", "month"]
-    frame = table.rows.assign(_month=table.rows["month"].fillna(0))
-    groups = frame.groupby(["region_id", "indicator_id", "year", "_month"], sort=False, dropna=False)
-    keep = []
-    for _, group in groups:
-        if len(group) > 1 and group["value"].nunique() > 1:
-            cells = "、".join(group["cell"])
-            values = "、".join(f"{v:g}" for v in group["value"])
-            table.problems.append(Problem(
-                workbook.file_name, sheet.name, group["cell"].iloc[-1],
-                f"同一地区、指标、年份出现多行且数值不同（{cells}：{values}）。",
-                f"Duplicate key with conflicting values ({cells}).", "请只保留正确的一行。"))
-        elif len(group) > 1:
-            table.warnings.append(Problem(
-                workbook.file_name, sheet.name, group["cell"].iloc[-1],
-                f"重复行已合并（{'、'.join(group['cell'])}）。", "Identical duplicate rows merged.", "无需处理。"))
-        keep.append(group.index[0])
-    table.rows = table.rows.loc[sorted(keep)].drop_duplicates(subset=key).reset_index(drop=True)
 
 
 def write_template(out: Path, catalogue: Catalogue) -> None:

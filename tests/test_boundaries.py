@@ -13,7 +13,8 @@ def test_domain_and_loaders_import_without_streamlit():
     code = (
         "import sys, indicators.catalogue, indicators.store, indicators.progress, indicators.status, "
         "indicators.__main__, loaders.read, loaders.normalise, loaders.template, loaders.importer, "
-        "loaders.export, loaders.demo, loaders.__main__; print('streamlit' in sys.modules)"
+        "loaders.export, loaders.demo, loaders.__main__, indicators.users, indicators.targets, loaders.backup; "
+        "print('streamlit' in sys.modules)"
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.accounts import ANALYST, ANALYST_PASSWORD, make_users_file
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
@@ -35,7 +36,8 @@ def free_port() -> int:
 def server(tmp_path_factory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("server")
     port = free_port()
-    env = {**os.environ, "GTM_DB": str(folder / "browser.duckdb")}
+    make_users_file(folder / "users.toml")
+    env = {**os.environ, "GTM_DB": str(folder / "browser.duckdb"), "GTM_USERS": str(folder / "users.toml")}
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -89,6 +91,14 @@ def open_page(page, url: str, ready_selector: str, count: int = 1) -> None:
     page.goto(url)
     page.wait_for_function(f"document.querySelectorAll({ready_selector!r}).length >= {count}", timeout=RENDER_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
+
+
+def log_in(page, name: str, password: str) -> None:
+    """Log in through the sidebar form of the page that is open (a reload starts a new, anonymous session)."""
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector(f"text=已登录：{name}", timeout=RENDER_TIMEOUT_MS)
 
 
 def assert_clean(page) -> None:
@@ -152,9 +162,91 @@ def test_data_page_refuses_a_broken_upload_in_the_browser(server, page, tmp_path
 
     broken = write_xlsx(tmp_path / "broken.xlsx", BROKEN_ROWS)
     page.goto(f"{server}/data")
+    page.wait_for_selector("text=此页仅限已登录的分析员和管理员", timeout=RENDER_TIMEOUT_MS)
+    log_in(page, ANALYST, ANALYST_PASSWORD)
     page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached", timeout=RENDER_TIMEOUT_MS)
     page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(broken))
     page.wait_for_selector("text=文件未通过校验", timeout=RENDER_TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "Traceback" not in page.inner_text("body")
     page.screenshot(path=str(tmp_path / "data_refused.png"), full_page=True)
+
+
+# --- presentation mode (演示模式) ------------------------------------------------------------------
+PRESENT_VIEWPORT = {"width": 1600, "height": 900}  # a 16:9 meeting-room screen
+STATUS_WORDS = ("红灯", "黄灯", "绿灯", "已完成", "无法评估", "目标待定")
+
+
+def chart_texts(page, css_class: str) -> list[str]:
+    """The texts of a class of SVG text in the drawn charts (titles and notes are annotations)."""
+    return page.eval_on_selector_all(f'[data-testid="stPlotlyChart"] .{css_class}', "els => els.map(e => e.textContent)")
+
+
+def assert_presenting(page) -> None:
+    """Sidebar, toolbar and every input widget hidden; the exit button and the demo banner stay."""
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('[data-testid="stToolbar"]').is_visible()
+    assert page.locator('[data-testid="stSelectbox"]:visible, [data-testid="stRadio"]:visible').count() == 0
+    assert page.locator('[data-testid="stDownloadButton"]:visible').count() == 0
+    assert page.get_by_text("退出演示").is_visible()
+    assert page.get_by_text("示例数据").first.is_visible()
+
+
+def test_presentation_mode_overview_shows_each_plans_barometer_without_sidebar_or_widgets(server, page, tmp_path):
+    page.set_viewport_size(PRESENT_VIEWPORT)
+    open_page(page, f"{server}/?present=1", PLOT, 2)  # one barometer per plan
+    assert_clean(page)
+    assert_presenting(page)
+    texts = chart_texts(page, "annotation-text")
+    assert any(text.startswith("目标晴雨表 · 天津市 · 数据截至") for text in texts)
+    assert any(text.startswith("目标晴雨表 · 湛江市 · 数据截至") for text in texts)
+    cells = " ".join(page.eval_on_selector_all('[data-testid="stPlotlyChart"] .cell-text', "els => els.map(e => e.textContent)"))
+    assert "■ 红灯" in cells and "● 绿灯" in cells  # status as icon and word
+    page.screenshot(path=str(tmp_path / "present_overview.png"))
+    assert (tmp_path / "present_overview.png").stat().st_size > 50_000
+
+
+def test_presentation_mode_indicator_titles_the_chart_with_status_data_as_of_source_and_clause(server, page, tmp_path):
+    page.set_viewport_size(PRESENT_VIEWPORT)
+    open_page(page, f"{server}/indicator?present=1&plan=tianjin_2022&region=tianjin&indicator=energy_intensity_reduction", PLOT)
+    assert_clean(page)
+    assert_presenting(page)
+    texts = chart_texts(page, "annotation-text")
+    title = next(text for text in texts if text.startswith("单位地区生产总值能耗累计降低率 · 天津市 · "))
+    assert any(word in title for word in STATUS_WORDS)
+    notes = " ".join(texts)
+    assert "数据截至2024年" in notes and "来源：示例数据" in notes and "（二）主要目标" in notes
+    assert page.locator(".gtm-badge").is_visible()
+    assert page.locator('[data-testid="stTable"]').count() == 0  # the desk tables stay off the screen
+    page.screenshot(path=str(tmp_path / "present_indicator.png"))
+    assert (tmp_path / "present_indicator.png").stat().st_size > 50_000
+
+
+def test_leaving_presentation_mode_brings_the_sidebar_back(server, page):
+    page.set_viewport_size(PRESENT_VIEWPORT)
+    open_page(page, f"{server}/?present=1", PLOT, 2)
+    page.get_by_text("退出演示").click()
+    page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function("!location.search.includes('present')", timeout=RENDER_TIMEOUT_MS)
+    assert page.locator(CARD).count() > 0
+
+
+EXPORT_TIMEOUT_MS = 120_000  # the export starts its own Chromium, then renders
+
+
+def test_export_buttons_download_a_png_and_a_deck(server, page, tmp_path):
+    from PIL import Image
+    from pptx import Presentation
+
+    open_page(page, f"{server}/indicator?plan=zhanjiang_2023_draft&region=zhanjiang&indicator=energy_intensity_reduction", PLOT)
+    downloads = {}
+    for label in ("导出图片", "导出PPT"):
+        with page.expect_download(timeout=EXPORT_TIMEOUT_MS) as info:
+            page.get_by_role("button", name=label).click()
+        downloads[label] = tmp_path / info.value.suggested_filename
+        info.value.save_as(downloads[label])
+    assert downloads["导出图片"].name == "zhanjiang_2023_draft_zhanjiang_energy_intensity_reduction.png"
+    with Image.open(downloads["导出图片"]) as image:
+        assert image.format == "PNG" and image.size == (1640, 1120)
+    assert len(Presentation(str(downloads["导出PPT"])).slides) == 8  # cover, summary, 5 targets, sources
+    assert_clean(page)

@@ -51,9 +51,9 @@ def test_duplicate_keys_with_conflicting_values_are_refused_naming_both_cells(tm
         prepare_import(write_xlsx(tmp_path / "dup.xlsx", rows), catalogue, store)
 
 
-def test_a_sheet_without_the_template_header_is_refused_clearly(tmp_path, catalogue, store):
+def test_a_table_of_regions_and_years_without_an_indicator_is_refused_asking_for_one(tmp_path, catalogue, store):
     path = write_xlsx(tmp_path / "nohead.xlsx", [["天津市", 2021, 5]], header=["城市", "年", "值"])
-    with pytest.raises(LoaderError, match="找不到模板表头"):
+    with pytest.raises(LoaderError, match=r"数值列（值）都不是目录中的指标.*--indicator"):
         prepare_import(path, catalogue, store)
 
 

@@ -6,6 +6,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.accounts import ANALYST, ANALYST_PASSWORD, log_in, make_users_file
 from tests.conftest import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -14,8 +15,10 @@ PAGE_TIMEOUT = 60  # seconds; the first run creates the database and loads demo 
 
 @pytest.fixture(autouse=True)
 def fresh_app_state(monkeypatch, tmp_path):
-    """Each test: its own database file, and no cached connection or query result from the last test."""
+    """Each test: its own database file and users file, and no cached connection or query result from the last test."""
     monkeypatch.setenv("GTM_DB", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("GTM_USERS", str(tmp_path / "users.toml"))
+    make_users_file(tmp_path / "users.toml")
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
@@ -23,11 +26,13 @@ def fresh_app_state(monkeypatch, tmp_path):
     st.cache_resource.clear()
 
 
-def run_app(page: str | None = None, **query: str) -> AppTest:
+def run_app(page: str | None = None, *, login: tuple[str, str] | None = None, **query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=PAGE_TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
+    if login is not None:
+        log_in(at, *login)
     if page is not None:
         at.switch_page(page)
         at.run()
@@ -90,7 +95,7 @@ def test_comparison_page_ranks_the_city_and_its_districts():
 def test_data_page_refuses_a_broken_upload_listing_every_cell_and_changes_nothing(tmp_path):
     from tests.conftest import BROKEN_CELLS, BROKEN_ROWS, write_xlsx
 
-    at = run_app("views/data.py")
+    at = run_app("views/data.py", login=(ANALYST, ANALYST_PASSWORD))
     data = write_xlsx(tmp_path / "broken.xlsx", BROKEN_ROWS).read_bytes()
     at.file_uploader[0].upload("broken.xlsx", data).run()
     assert "7 个问题" in at.error[0].value
@@ -101,7 +106,7 @@ def test_data_page_refuses_a_broken_upload_listing_every_cell_and_changes_nothin
 def test_data_page_previews_publishes_and_rolls_back_an_upload(tmp_path):
     from tests.conftest import GOOD_ROWS, write_xlsx
 
-    at = run_app("views/data.py")
+    at = run_app("views/data.py", login=(ANALYST, ANALYST_PASSWORD))
     at.file_uploader[0].upload("good.xlsx", write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS).read_bytes()).run()
     assert "已识别" in at.success[0].value
     # Against the demo data: 2 new keys, 4 existing keys whose source (not value) differs count as revisions.

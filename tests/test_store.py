@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from indicators.store import BatchInfo, Store, StoreBusyError, StoreError, resolve_db_path
+from indicators.store import SCHEMA_VERSION, BatchInfo, Store, StoreBusyError, StoreError, resolve_db_path
 
 
 def rows(*records: tuple[str, str, int, float]) -> pd.DataFrame:
@@ -112,7 +112,7 @@ def test_database_path_comes_from_flag_then_environment_then_default(monkeypatch
 
 def test_initialise_mirrors_the_catalogue_and_is_idempotent(store, catalogue):
     store.initialise(catalogue)  # a second time changes nothing and does not fail
-    assert store.meta("schema_version") == "1"
+    assert store.meta("schema_version") == str(SCHEMA_VERSION)
     assert store.meta("catalogue") is not None
 
 

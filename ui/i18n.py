@@ -79,6 +79,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "values_table": {"zh": "数据与修订历史", "en": "Values and revisions"},
     "plan_text": {"zh": "方案原文", "en": "The plan's words"},
     "source": {"zh": "来源", "en": "Source"},
+    "note": {"zh": "备注", "en": "Note"},
     "batch": {"zh": "批次", "en": "Batch"},
     "file": {"zh": "文件", "en": "File"},
     "imported_at": {"zh": "导入时间", "en": "Imported"},

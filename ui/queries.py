@@ -14,8 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Catalogue, load_catalogue
+from indicators.figures import sources_by_series
 from indicators.status import history_frame, load_inputs, status_frame
 from indicators.store import Store, resolve_db_path
+from indicators.targets import apply_target_overrides
 from loaders.demo import seed_demo_if_first_run
 from loaders.export import export_observations
 from loaders.template import write_template
@@ -50,9 +52,20 @@ def status_table(as_of: int | None = None) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def target_overrides() -> dict[tuple[str, str], float]:
+    """Target values an administrator entered for targets the plans leave to a higher authority."""
+    return store().target_overrides()
+
+
+def effective_catalogue() -> Catalogue:
+    """The catalogue with those entered target values filled in (what pages show as the target)."""
+    return apply_target_overrides(catalogue(), target_overrides())
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def display_table(lang: str, as_of: int | None = None) -> pd.DataFrame:
     """The status table with the texts cards and tables show, in `lang`."""
-    return display_rows(status_table(as_of), catalogue(), lang)
+    return display_rows(status_table(as_of), effective_catalogue(), lang)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
@@ -66,6 +79,12 @@ def histories(as_of: int | None = None) -> pd.DataFrame:
 def series_history(region_id: str, indicator_id: str) -> pd.DataFrame:
     """Every value ever recorded for one series, with its batch (revisions and rollbacks included)."""
     return store().observation_history(region_id, indicator_id)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def series_sources(as_of: int | None = None) -> dict[tuple[str, str], list[str]]:
+    """Each (region, indicator)'s data sources, the most recent first: charts name them under the plot."""
+    return sources_by_series(store().current_observations(as_of=as_of))
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)

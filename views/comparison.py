@@ -6,9 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from indicators.charts import comparison_figure
+from indicators.figures import clause_text
+from indicators.labels import as_of_text
 from indicators.progress import STATUSES
 from ui import queries
-from ui.formatting import format_value, status_label, status_word
+from ui.exports import chart_config
+from ui.formatting import format_value, status_label
 from ui.i18n import language, t
 from ui.state import url_select
 
@@ -38,19 +41,17 @@ if len(selected) < 2:
     st.info(t("only_city"))
 
 time_progress = selected["time_progress"].dropna()
+latest = selected["latest_year"].dropna()
+target = next(x for x in plan.targets if x.indicator == indicator_id)
 figure = comparison_figure(
     names=list(selected["region_name"]), completion=list(selected["completion_progress"]),
     time_progress=float(time_progress.mode().iloc[0]) if not time_progress.empty else None,  # most regions' latest year
     statuses=[str(s) for s in selected["status_barometer"]],
-    status_words=[status_word(str(s), lang) for s in selected["status_barometer"]],
+    status_words=[status_label(str(s), lang) for s in selected["status_barometer"]],
     title=f"{selected['indicator_name'].iloc[0]} · {t('completion_pct')}", time_label=t("time_pct"),
+    notes=[as_of_text(int(latest.max()) if not latest.empty else None, None, lang), clause_text(plan, target, lang)],
 )
-st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3}})
-latest = selected["latest_year"].dropna()
-st.caption(" · ".join(filter(None, [
-    t("data_as_of", year=int(latest.max())) if not latest.empty else "",
-    f"{plan.title_zh if lang == 'zh' else plan.title_en} {next(x.clause for x in plan.targets if x.indicator == indicator_id)}",
-])))
+st.plotly_chart(figure, width="stretch", theme=None, config=chart_config(f"{selected['indicator_name'].iloc[0]}_{t('comparison')}"))
 
 st.table(pd.DataFrame({  # st.table wraps the reasons instead of cutting them off
     t("region"): selected["region_name"],

@@ -6,15 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from loaders.errors import LoaderError
-from ui import actions, queries
+from ui import actions, auth, queries
 from ui.i18n import language, t
+from ui.safe import md_escape
 
 lang = language()
 st.title(t("data_page"))
 
-if not actions.can_write():
-    st.error(t("no_write_access"))
-    st.stop()
+if not actions.can_write():  # viewers, also by direct URL; every write re-checks in ui/actions.py
+    auth.refuse_page()
 
 FLASH = "data_flash"  # a message that survives the rerun after a write
 UPLOADER_GENERATION = "data_uploader_generation"  # bumped after a publish, which empties the uploader
@@ -41,12 +41,12 @@ if upload is not None:
         st.info(t("nothing_changed"))
     else:
         counts = preview.counts()
-        st.success(t("recognised", layout=preview.layout, sheet=preview.sheet, rows=len(preview.rows)))
+        st.success(t("recognised", layout=preview.layout, sheet=md_escape(preview.sheet), rows=len(preview.rows)))
         columns = st.columns(3)
         for column, key in zip(columns, ("new", "changed", "unchanged"), strict=True):
             column.metric(CHANGE_WORDS[key], counts[key])
         for warning in preview.warnings:
-            st.warning(warning.message_zh if lang == "zh" else warning.message_en)
+            st.warning(md_escape(warning.message_zh if lang == "zh" else warning.message_en))
         catalogue = queries.catalogue()
         diff = preview.diff
         st.dataframe(pd.DataFrame({

@@ -8,15 +8,17 @@ import math
 import pandas as pd
 import streamlit as st
 
-from indicators.charts import SeriesChartData, series_figure
-from indicators.progress import METHODS, chart_lines
+from indicators.figures import PAGE_SIZE, PRESENT_SIZE, target_figure
+from indicators.progress import METHODS
 from ui import queries
+from ui.exports import chart_config, export_buttons
 from ui.formatting import format_value, status_label
 from ui.i18n import language, t
+from ui.present import presenting, status_badge_html
 from ui.state import url_select
 
 lang = language()
-catalogue = queries.catalogue()
+catalogue = queries.effective_catalogue()  # with the targets an administrator entered
 rows = queries.display_table(lang)
 
 selectors = st.columns([3, 2, 3])
@@ -42,12 +44,19 @@ def number(value: object, digits: int = decimals) -> str:
                         unit, digits, t("not_applicable"))
 
 
-st.title(f"{row['indicator_name']} · {row['region_name']}")
-st.html(" ".join(
-    f'<span style="display:inline-block;margin:0 10px 6px 0;font-size:1.05rem"><b>{html.escape(t("method_" + m))}</b>：'
-    f'{html.escape(status_label(str(row["status_" + m]), lang))}</span>' for m in METHODS))
-
-metrics = st.columns(4)
+method = st.query_params.get("method") if st.query_params.get("method") in METHODS else "barometer"
+present = presenting()
+if present:  # 16:9: the chart (titled with indicator, region, status) beside the key figures and the reason
+    chart_area, side = st.columns([5, 2], gap="large")
+    side.html(status_badge_html(str(row[f"status_{method}"]), lang))
+    metrics = [side] * 4
+else:
+    st.title(f"{row['indicator_name']} · {row['region_name']}")
+    st.html(" ".join(
+        f'<span style="display:inline-block;margin:0 10px 6px 0;font-size:1.05rem"><b>{html.escape(t("method_" + m))}</b>：'
+        f'{html.escape(status_label(str(row["status_" + m]), lang))}</span>' for m in METHODS))
+    metrics = st.columns(4)
+    chart_area = st.container()
 latest_label = t("latest") + (t("in_year", year=int(row["latest_year"])) if pd.notna(row["latest_year"]) else "")
 metrics[0].metric(latest_label, number(row["latest_value"]))
 metrics[1].metric(t("target"), number(target.value) if target.value is not None else t("target_pending"),
@@ -58,29 +67,19 @@ metrics[2].metric(t("completion_pct"), "—" if pd.isna(completion) else f"{comp
 needed = row["required_annual_rate"]
 metrics[3].metric(t("still_needed"), t("not_applicable") if pd.isna(needed) else f"{needed:.2f}%")
 
-# The series in the indicator's terms, with the base point a reduction implies (0% at the base year).
-history = queries.histories()
-series = history[history["series_id"] == row["series_id"]]
-years = [float(y) - 1 + m / 12 if pd.notna(m) else float(y) for y, m in zip(series["year"], series["month"], strict=True)]
-values = list(series["value"])
-if row["is_reduction"] and pd.notna(row["effective_base_year"]) and float(row["effective_base_year"]) not in years:
-    years, values = [float(row["effective_base_year"]), *years], [0.0, *values]
-lines = chart_lines(row)
-figure = series_figure(SeriesChartData(
-    title=f"{row['indicator_name']} · {row['region_name']} · {status_label(str(row['status_barometer']), lang)}",
-    unit=unit, years=years, values=values, base_year=plan.base_year, base_value=None,
-    target_year=plan.target_year, target_value=target.value,
-    path_years=lines.path_years, path_values=lines.path_values, projection_years=lines.projection_years,
-    projection_cagr=lines.projection_cagr, projection_linear=lines.projection_linear,
-    labels={k: t(f"chart_{k}") for k in ("observed", "target", "path", "cagr", "linear")},
-))
-st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3}})
+# Titled with indicator, region and status, with data as of, source and clause under it: downloads stand alone.
+figure = target_figure(row, queries.histories(), plan, target, lang=lang, method=method,
+                       sources=queries.series_sources().get((row["region"], row["input_indicator"]), []),
+                       size=PRESENT_SIZE if present else PAGE_SIZE)
+chart_area.plotly_chart(figure, width="stretch", theme=None, config=chart_config(f"{row['indicator_name']}_{row['region_name']}"))
+if present:
+    side.markdown(f"**{t('reason')}**：{row[f'reason_{method}']}")
+    st.stop()  # the tables below are for the desk, not the meeting room
+export_buttons(plan_id=plan_id, region_id=row["region"], method=method, lang=lang, indicator=indicator_id,
+               key="export_indicator")
 input_name = catalogue.indicators[row["input_indicator"]]
-st.caption(" · ".join([
-    t("data_as_of", year=int(row["latest_year"])) if pd.notna(row["latest_year"]) else t("no_data"),
-    t("series_input", name=input_name.name_zh if lang == "zh" else input_name.name_en, form=t(f"form_{row['input_form']}")),
-    f"{plan.title_zh if lang == 'zh' else plan.title_en} {target.clause}",
-]))
+st.caption(t("series_input", name=input_name.name_zh if lang == "zh" else input_name.name_en,
+             form=t(f"form_{row['input_form']}")))  # data as of, source and clause are in the chart
 
 st.subheader(t("methods_table"))
 inputs = {
@@ -121,6 +120,6 @@ else:
     st.dataframe(pd.DataFrame({
         t("year"): recorded["year"], t("month"): recorded["month"].astype("Int64").astype("string").fillna(""),
         t("value"): recorded["value"], t("data_status"): recorded["status"], t("state"): state,
-        t("source"): recorded["source"], t("batch"): recorded["batch_id"], t("file"): recorded["file_name"],
+        t("source"): recorded["source"], t("note"): recorded["note"], t("batch"): recorded["batch_id"], t("file"): recorded["file_name"],
         t("imported_by"): recorded["imported_by"], t("imported_at"): recorded["imported_at"],
     }), hide_index=True, width="stretch")

@@ -7,11 +7,14 @@ import html
 import pandas as pd
 import streamlit as st
 
+from indicators.figures import PRESENT_BAROMETER_FONT, PRESENT_BAROMETER_WIDTH, plan_barometer_figure
 from indicators.progress import METHODS, STATUSES
 from ui import queries
 from ui.cards import CARD_CSS, card_html, grid_html, status_counts_html
+from ui.exports import chart_config, export_buttons
 from ui.formatting import status_word
 from ui.i18n import LANG_PARAM, language, t
+from ui.present import presenting
 from ui.state import ALL, url_radio, url_select
 
 lang = language()
@@ -19,9 +22,11 @@ catalogue = queries.catalogue()
 rows = queries.display_table(lang)
 history = queries.histories()
 
-st.title(t("app_title"))
+present = presenting()  # a meeting-room screen: each plan's barometer alone (it names plan, region, data as of, method)
+if not present:
+    st.title(t("app_title"))
 latest_years = rows["latest_year"].dropna()
-if not latest_years.empty:
+if not latest_years.empty and not present:
     st.caption(t("data_as_of", year=int(latest_years.max())) + " · " + t("sort_note"))
 
 plans = list(catalogue.plans)
@@ -38,7 +43,8 @@ area_choice = url_select(t("area"), "area", [ALL, *catalogue.areas], lambda a: t
 method = url_radio(t("method"), "method", list(METHODS), lambda m: t(f"method_{m}"), container=filters[4])
 status_choice = url_select(t("status_filter"), "status", [ALL, *STATUSES[method]],
                            lambda s: t("all") if s == ALL else status_word(s, lang), container=filters[3])
-st.info(t(f"method_note_{method}"), icon=":material/rule:")
+if not present:
+    st.info(t(f"method_note_{method}"), icon=":material/rule:")
 
 order = {s: i for i, s in enumerate(STATUSES[method])}
 rows = rows.assign(_rank=rows[f"status_{method}"].astype(str).map(order))
@@ -62,16 +68,32 @@ def counts(frame: pd.DataFrame) -> dict[str, int]:
     return {s: int(found.get(s, 0)) for s in STATUSES[method]}
 
 
+def show_barometers(plan, plan_rows: pd.DataFrame) -> None:
+    """Presentation mode: the plan's barometer (one row per target) for each region shown, instead of the cards."""
+    sources = queries.series_sources()
+    for _, region_rows in plan_rows.groupby("region", sort=False):
+        found = [s for key in zip(region_rows["region"], region_rows["input_indicator"], strict=True) for s in sources.get(key, [])]
+        region_name = str(region_rows["region_name"].iloc[0])
+        figure = plan_barometer_figure(region_rows, plan, region_name, method=method, lang=lang, sources=list(dict.fromkeys(found)),
+                                       demo=queries.has_demo_data(), width=PRESENT_BAROMETER_WIDTH, font_size=PRESENT_BAROMETER_FONT)
+        st.plotly_chart(figure, width="content", theme=None, config=chart_config(f"{plan.id}_{region_name}_晴雨表"))
+
+
 if selected.empty:
     st.warning(t("no_targets_match"))
 for plan_id in [p for p in plans if p in set(selected["plan"])]:
     plan = catalogue.plans[plan_id]
     plan_rows = selected[selected["plan"] == plan_id]
+    if present:
+        show_barometers(plan, plan_rows)
+        continue
     st.subheader(plan.title_zh if lang == "zh" else plan.title_en)
     st.caption(f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t('issued')} · {plan.status} · "
                f"{t('base_target_years', base=plan.base_year, target=plan.target_year)} · "
                f"{len(plan.targets)} {t('targets_count')}")
     st.html(status_counts_html(counts(plan_rows), lang))
+    export_region = region_choice if region_choice in set(plan_rows["region"]) else plan.region
+    export_buttons(plan_id=plan_id, region_id=export_region, method=method, lang=lang, key=f"export_{plan_id}")
     area_rank = plan_rows.groupby("area")["_rank"].mean().sort_values()
     for area_id in area_rank.index:
         area_rows = plan_rows[plan_rows["area"] == area_id].sort_values(["_rank", "gap_pp"], na_position="last")

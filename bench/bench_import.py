@@ -1,0 +1,127 @@
+"""Benchmark: importing a 200,000-row long-template workbook vs. reading it bare.
+
+Generates (once, cached in bench/out/) a long-template workbook of N_ROWS distinct observations with
+openpyxl's write-only mode: every region and indicator of the catalogue, years 1949–2026, annual and
+monthly rows, numbers as numbers plus a share of typical text forms ("1,234", "45.6%"). Then, in one
+run, measures in REPEATS interleaved rounds (each import into a fresh temporary DuckDB file):
+  (a) a bare python-calamine read of the sheet (`get_sheet_by_name(...).to_python()`),
+  (b) our import: read with the guards, detect the layout, validate, diff and write one batch,
+  (c) pandas.read_excel(engine="openpyxl"), once, for contrast.
+Prints (b)/(a) — best against best, and per round — against the goal of GOAL_RATIO, (c)/(a), and where (b)
+spends its time. Other processes on the machine move the numbers; the per-round ratios show by how much.
+
+Run: .venv/bin/python bench/bench_import.py [n_rows]
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from indicators.catalogue import load_catalogue
+from indicators.store import Store
+from loaders.importer import prepare_import, publish
+from loaders.read import read_workbook
+from loaders.template import DATA_SHEET, TEMPLATE_HEADERS
+
+N_ROWS = 200_000  # rows in the benchmark workbook
+REPEATS = 4  # interleaved rounds of (a), (b) and the bare reader; best of each
+GOAL_RATIO = 1.3  # our import / bare calamine read
+SEED = 20250101  # reproducible data
+TEXT_SHARE = 0.05  # values written as text ("1,234", "45.6%") as analysts paste them
+OUT_DIR = Path(__file__).resolve().parent / "out"  # git-ignored cache of the generated workbook
+FILE_VERSION = 1  # bump when the generator changes, so a stale cached file is not reused
+
+
+def generate(path: Path, n: int) -> None:
+    """A long-template workbook with n distinct (region, indicator, year, month) rows and valid values."""
+    catalogue = load_catalogue()
+    rng = np.random.default_rng(SEED)
+    regions = [r.name_zh if i % 2 else r.code for i, r in enumerate(catalogue.regions.values())]
+    indicators = list(catalogue.indicators.values())
+    keys = itertools.product(range(1949, 2027), [None, *range(1, 13)], regions, indicators)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(DATA_SHEET)
+    sheet.append(TEMPLATE_HEADERS)
+    draws = rng.random(n)
+    for i, (year, month, region, indicator) in zip(range(n), keys, strict=False):
+        if indicator.unit == "%":
+            value: object = round(float(draws[i]) * 100, 2)
+            if i % int(1 / TEXT_SHARE) == 0:
+                value = f"{value}%"
+        elif indicator.kind == "count" or indicator.unit in ("家", "个", "条"):
+            value = int(draws[i] * 20_000)
+            if i % int(1 / TEXT_SHARE) == 0:
+                value = f"{value:,}"
+        else:
+            value = round(float(draws[i]) * 10, 4)
+        sheet.append([region, indicator.name_zh, year, month, value, indicator.unit, "正式", "基准测试", None])
+    book.save(path)
+
+
+def workbook_path(n: int) -> Path:
+    OUT_DIR.mkdir(exist_ok=True)
+    path = OUT_DIR / f"long_template_{n}_v{FILE_VERSION}.xlsx"
+    if not path.exists():
+        started = time.perf_counter()
+        generate(path, n)
+        print(f"generated {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+def timed(run: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def main(n: int = N_ROWS) -> None:
+    path = workbook_path(n)
+    catalogue = load_catalogue()
+
+    def bare() -> None:
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_name(DATA_SHEET).to_python()
+
+    parts: dict[str, list[float]] = {"prepare (read, layout, validate, diff)": [], "publish (one batch into DuckDB)": []}
+
+    def ours() -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            store = Store(Path(folder) / "bench.duckdb")
+            store.initialise(catalogue)
+            started = time.perf_counter()
+            preview = prepare_import(path, catalogue, store, use_recipes=False)
+            prepared = time.perf_counter()
+            result = publish(preview, store, "bench")
+            parts["prepare (read, layout, validate, diff)"].append(prepared - started)
+            parts["publish (one batch into DuckDB)"].append(time.perf_counter() - prepared)
+            assert result.new == n, f"expected {n} new rows, got {result.new}"
+
+    # Interleaved rounds: the machine's load drifts, so each round compares runs made side by side.
+    rounds = [(timed(bare), timed(ours), timed(lambda: read_workbook(path))) for _ in range(REPEATS)]
+    bare_times, ours_times, read_times = (np.array(column) for column in zip(*rounds, strict=True))
+    pandas_time = timed(lambda: pd.read_excel(path, sheet_name=DATA_SHEET, engine="openpyxl"))
+
+    best_bare = bare_times.min()
+    print(f"rows: {n:,}   file: {path.stat().st_size / 1e6:.1f} MB   rounds: {REPEATS} (best of each; paired ratios per round)")
+    print(f"(a) bare python-calamine read          {best_bare:7.2f} s")
+    print(f"(b) our import (read, validate, write) {ours_times.min():7.2f} s   ratio b/a = {ours_times.min() / best_bare:.2f}"
+          f"  (per round: {', '.join(f'{r:.2f}' for r in ours_times / bare_times)}; goal <= {GOAL_RATIO})")
+    print(f"    read_workbook alone (guards, tidy) {read_times.min():7.2f} s   ratio = {read_times.min() / best_bare:.2f}")
+    for name, seconds in parts.items():
+        print(f"    {name:<38} {min(seconds):7.2f} s")
+    print(f"(c) pandas.read_excel(openpyxl)        {pandas_time:7.2f} s   ratio c/a = {pandas_time / best_bare:.2f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else N_ROWS)

@@ -1,0 +1,161 @@
+"""The words people read for figures and statuses: numbers by unit and decimals, status icon + word,
+target wording, responsible departments, each method's reason, and the status table with those texts.
+
+Pure (no Streamlit): the pages (through ui/formatting.py and ui/rows.py) and the exports share it,
+so a slide says exactly what the dashboard says.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from indicators.catalogue import Catalogue, Plan, Target
+from indicators.status import STATUS_LABELS_EN, STATUS_LABELS_ZH
+
+# Shapes as well as colours (never colour alone), from fonts every machine here has: emoji fonts are
+# often missing on servers and in screenshots, where they render as empty boxes.
+STATUS_ICONS = {
+    "green": "●", "yellow": "▲", "red": "■", "achieved": "✔", "not_assessable": "○", "not_set": "○",
+    "on_track": "●", "acceleration_needed": "▲", "limited": "▲", "deterioration": "■",
+    "fair": "▲", "stagnation": "■",
+}
+UNITS_WITHOUT_SPACE = ("%", "家", "个", "条")  # '11.5%', '11,600家'; other units follow a space
+METHOD_NAMES = {
+    "barometer": {"zh": "发改委晴雨表", "en": "NDRC barometer"},
+    "ratio": {"zh": "增长率比值法", "en": "Growth-rate ratio"},
+    "anticipated": {"zh": "预期进度法", "en": "Anticipated progress"},
+}
+# What each method's colours mean and where the method comes from (methodology.md), for slides and image notes.
+METHOD_BASIS = {
+    "barometer": {
+        "zh": "国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）：达到当年进度目标为绿灯；未达到且差距不超过进度目标的10%为黄灯；"
+              "超过10%为红灯。累计降低类按几何路径，其余按线性路径。",
+        "en": "NDRC barometer (发改办环资〔2020〕901号): green when this year's progress target is met; yellow when short by at most "
+              "10% of it; red beyond 10%.",
+    },
+    "ratio": {
+        "zh": "增长率比值法（Statistics Canada / Eurostat）：R≥0.95符合进度；0.60–0.95需加快；0–0.60进展有限；R<0倒退。",
+        "en": "Growth-rate ratio (Statistics Canada / Eurostat): R ≥ 0.95 on track; 0.60–0.95 acceleration needed; "
+              "0–0.60 limited progress; R < 0 deterioration.",
+    },
+    "anticipated": {
+        "zh": "联合国SDG进展图表法：按年均增速推算到目标年，P≥0.95符合进度；0.10–0.95有进展需加快；P<0.10停滞或倒退。",
+        "en": "UN SDG Progress Chart: projecting the average growth to the target year, P ≥ 0.95 on track; 0.10–0.95 fair "
+              "progress; P < 0.10 stagnation or regression.",
+    },
+}
+BOUND_SYMBOLS = {"at_least": "≥", "at_most": "≤", "exactly": "=", "maintain": ""}
+# How each method's sentence starts in the engine's explanation (indicators/progress.py, explain()).
+METHOD_PREFIXES = {
+    "barometer": ("晴雨表", "NDRC barometer"),
+    "ratio": ("增长率比", "growth-rate ratio"),
+    "anticipated": ("预期进度", "anticipated progress"),
+}
+SENTENCE_SEPARATORS = {"zh": "；", "en": "; "}
+
+
+def format_value(value: float | None, unit: str, decimals: int, empty: str = "—") -> str:
+    """'11.5%', '11,600家', '0.4700 吨标准煤/万元'; `empty` for a missing figure."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return empty
+    number = f"{value:,.{decimals}f}"
+    return f"{number}{unit}" if unit in UNITS_WITHOUT_SPACE else f"{number} {unit}"
+
+
+def status_word(status: str, lang: str) -> str:
+    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
+    return labels.get(status, status)
+
+
+def status_label(status: str, lang: str) -> str:
+    """Icon and word, never colour alone."""
+    return f"{STATUS_ICONS.get(status, '○')} {status_word(status, lang)}"
+
+
+def method_name(method: str, lang: str) -> str:
+    return METHOD_NAMES[method]["zh" if lang == "zh" else "en"]
+
+
+def method_basis(method: str, lang: str) -> str:
+    return METHOD_BASIS[method]["zh" if lang == "zh" else "en"]
+
+
+def target_text(plan: Plan, target: Target, unit: str, decimals: int, lang: str, reduction: bool, *,
+                wording: bool = True) -> str:
+    """'≥ 11.5%（力争、达到、以上）', '累计降低 14.50%', '保持 100.0%', or why it is not set yet;
+    `wording=False` leaves out the plan's words (for narrow tables)."""
+    if target.value is None:
+        return (target.value_pending_zh or "待录入") if lang == "zh" else (target.value_pending_en or "not set yet")
+    number = format_value(float(target.value), unit, decimals)
+    if reduction:
+        text = f"累计降低 {number}" if lang == "zh" else f"cut by {number}"
+    elif target.bound == "maintain":
+        text = f"保持 {number}" if lang == "zh" else f"keep {number}"
+    else:
+        text = f"{BOUND_SYMBOLS[target.bound]} {number}"
+    return f"{text}（{'、'.join(target.wording)}）" if lang == "zh" and wording else text
+
+
+def departments_text(plan: Plan, target: Target, lang: str) -> str:
+    """The departments the plan names for a target, else its coordinator, said as such."""
+    if target.all_departments:
+        return "、".join(target.all_departments)
+    if plan.coordinator:
+        lead = "、".join(plan.coordinator.departments)
+        return f"方案未点名（统筹：{lead}）" if lang == "zh" else f"none named (coordinator: {lead})"
+    return "方案未点名" if lang == "zh" else "none named"
+
+
+def method_reason(explanation: str, method: str, lang: str) -> str:
+    """The sentence of one method from the engine's explanation, else the whole explanation
+    (e.g. 'no data' or a maintain target, which have no per-method sentences)."""
+    prefix = METHOD_PREFIXES[method][0 if lang == "zh" else 1]
+    for sentence in explanation.split(SENTENCE_SEPARATORS[lang]):
+        if sentence.strip().startswith(prefix):
+            return sentence.strip().rstrip("。.")
+    return explanation.strip().rstrip("。.")
+
+
+def display_rows(status: pd.DataFrame, catalogue: Catalogue, lang: str) -> pd.DataFrame:
+    """The status frame with the texts a card, table or slide shows, in `lang`."""
+    if status.empty:
+        return status
+    targets = {(p.id, t.indicator): (p, t) for p, t in catalogue.plan_targets()}
+    regions = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in catalogue.regions.values()}
+    areas = {a.id: (a.name_zh if lang == "zh" else a.name_en) for a in catalogue.areas.values()}
+    rows = status.copy()
+    pairs = [targets[(p, i)] for p, i in zip(rows["plan"], rows["indicator"], strict=True)]
+    rows["target_text"] = [target_text(p, t, u, int(d), lang, bool(r)) for (p, t), u, d, r in
+                           zip(pairs, rows["unit"], rows["decimals"], rows["is_reduction"], strict=True)]
+    rows["departments_text"] = [departments_text(p, t, lang) for p, t in pairs]
+    rows["quote"] = [t.quote for _, t in pairs]
+    rows["region_name"] = rows["region"].map(regions)
+    rows["area_name"] = rows["area"].map(areas)
+    rows["indicator_name"] = rows["name_zh"] if lang == "zh" else rows["name_en"]
+    explanation = rows["explanation_zh"] if lang == "zh" else rows["explanation_en"]
+    for method in METHOD_PREFIXES:
+        rows[f"reason_{method}"] = [method_reason(e, method, lang) for e in explanation]
+    rows["explanation"] = explanation
+    return rows
+
+
+def as_of_text(year: object, month: object, lang: str) -> str:
+    """'数据截至2024年', '数据截至2025年6月' (a within-year figure), or 'no data'."""
+    if year is None or pd.isna(year):
+        return "暂无数据" if lang == "zh" else "No data yet"
+    has_month = month is not None and not pd.isna(month)
+    if lang == "zh":
+        return f"数据截至{int(year)}年" + (f"{int(month)}月" if has_month else "")
+    return f"Data as of {int(year)}" + (f"-{int(month):02d}" if has_month else "")
+
+
+def worst_first(rows: pd.DataFrame, method: str, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Rows grouped by area, the area in the worst state first, and worst first within an area
+    (then furthest behind time); `statuses` is the method's statuses, worst first."""
+    rank = rows[f"status_{method}"].astype(str).map({s: i for i, s in enumerate(statuses)})
+    area_rank = rank.groupby(rows["area"]).transform("mean")
+    ordered = rows.assign(_area_rank=area_rank, _rank=rank)
+    ordered = ordered.sort_values(["_area_rank", "area", "_rank", "gap_pp"], na_position="last", kind="stable")
+    return ordered.drop(columns=["_area_rank", "_rank"])

@@ -1,0 +1,79 @@
+"""Presentation mode (演示模式): `?present=1` or the sidebar toggle. For a meeting-room screen: no sidebar,
+toolbar or widgets, large type, a 16:9-friendly width; each page then shows its charts titled with
+indicator, region and status, and the data-as-of, source and clause under them (the figures carry those).
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from indicators.charts import DARK_TEXT_ON, STATUS_COLOURS
+from indicators.labels import status_label
+
+PRESENT_PARAM = "present"  # query parameter, so a shared link opens straight into presentation mode
+PRESENT_ON = "1"
+TOGGLE_KEY = "gtm_present"
+EXIT_KEY = "gtm_exit_present"  # its container class st-key-gtm_exit_present is styled below
+TEXTS = {
+    "toggle": {"zh": "演示模式", "en": "Presentation mode"},
+    "toggle_help": {"zh": "隐藏侧栏和筛选控件、放大字号，适合会议投屏；网址加 ?present=1 亦可。",
+                    "en": "Hide the sidebar and widgets, large type, for a meeting-room screen; or add ?present=1 to the URL."},
+    "exit": {"zh": "退出演示", "en": "Exit presentation"},
+}
+
+# What a presentation hides: Streamlit's chrome, the sidebar, and every input widget with its container
+# (so no empty gaps remain); the exit button stays. Type is enlarged through the root font size, which
+# Streamlit's rem-based sizes follow.
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stToolbar"], [data-testid="stHeader"], header[data-testid="stHeader"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], [data-testid="stMainMenu"],
+.stElementContainer:has(> [data-testid="stSelectbox"]), .stElementContainer:has(> [data-testid="stRadio"]),
+.stElementContainer:has(> [data-testid="stMultiSelect"]), .stElementContainer:has(> [data-testid="stDownloadButton"]),
+.stElementContainer:has(> [data-testid="stFileUploader"]), .stElementContainer:has(> [data-testid="stTextInput"]),
+[data-testid="stSelectbox"], [data-testid="stRadio"], [data-testid="stDownloadButton"] {display: none !important;}
+html {font-size: 19px;}
+[data-testid="stMainBlockContainer"], .block-container {max-width: 1880px; padding: 1rem 2.2rem 1.5rem !important;}
+[data-testid="stMetricValue"] {font-size: 2.1rem;}
+[data-testid="stMetricLabel"] p {font-size: 1rem;}
+.st-key-gtm_exit_present {position: fixed; top: 8px; right: 14px; z-index: 1000; width: auto !important; opacity: .55;}
+.st-key-gtm_exit_present:hover {opacity: 1;}
+</style>
+"""
+
+
+def presenting() -> bool:
+    return st.query_params.get(PRESENT_PARAM) == PRESENT_ON
+
+
+def presentation_switch(lang: str) -> bool:
+    """The sidebar toggle (kept in the URL) and, while presenting, the page style and an exit button."""
+    on = presenting()
+    st.session_state[TOGGLE_KEY] = on  # the URL is the truth: a shared link or the back button may change it
+    st.sidebar.toggle(TEXTS["toggle"][lang], help=TEXTS["toggle_help"][lang], key=TOGGLE_KEY, on_change=_from_toggle)
+    if on:
+        st.html(PRESENT_CSS)
+        st.button(TEXTS["exit"][lang], key=EXIT_KEY, icon=":material/close:", type="tertiary", on_click=_exit)
+    return on
+
+
+def _from_toggle() -> None:
+    if st.session_state[TOGGLE_KEY]:
+        st.query_params[PRESENT_PARAM] = PRESENT_ON
+    else:
+        st.query_params.pop(PRESENT_PARAM, None)
+
+
+def _exit() -> None:
+    st.query_params.pop(PRESENT_PARAM, None)
+
+
+def status_badge_html(status: str, lang: str) -> str:
+    """A large status badge: colour, icon and word (never colour alone)."""
+    colour = STATUS_COLOURS.get(status, "#8C8C8C")
+    text = "#1f2933" if colour in DARK_TEXT_ON else "#ffffff"
+    return (f'<div class="gtm-badge" style="background:{colour};color:{text};font-size:1.7rem;font-weight:700;'
+            f'padding:.35rem 1rem;border-radius:10px;text-align:center">{html.escape(status_label(status, lang))}</div>')
