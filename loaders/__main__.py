@@ -11,6 +11,7 @@ import pandas as pd
 
 from indicators.catalogue import load_catalogue
 from indicators.cli import EXIT_OK, add_db_argument, current_user, open_store, print_json, run
+from loaders.backup import BACKUP_COMMANDS, add_backup_commands, run_backup_command
 from loaders.export import export_observations
 from loaders.importer import ImportPreview, prepare_import, publish
 from loaders.overrides import OverrideText
@@ -62,11 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("remove-demo", help="删除示例数据 / delete the demo data")
     add_db_argument(p)
+    add_backup_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in BACKUP_COMMANDS:  # before open_store: a restore must not create the database first
+        return run_backup_command(args)
     if args.command == "template":
         write_template(args.out, load_catalogue())
         print(f"已生成模板 / template written: {args.out}")
@@ -83,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = store.rollback_batch(args.batch, current_user(args.user))
         print(f"已撤销批次 {args.batch}（{rows} 行），当前数据已恢复到该批次之前。/ batch {args.batch} rolled back.")
     elif args.command == "remove-demo":
-        removed = store.remove_demo()
+        removed = store.remove_demo(actor=current_user())
         print(f"已删除示例数据 {removed} 行 / removed {removed} demo rows")
     return EXIT_OK
 

@@ -112,3 +112,15 @@ def test_status_json_gives_the_worked_example_of_the_methodology(tmp_path):
     assert "红灯" in record["explanation_zh"] and "red" in record["explanation_en"]
     as_of = json.loads(cli("indicators", "status", "--json", "--plan", "tianjin_2022", "--as-of", "2022", db=db).stdout)
     assert next(r for r in as_of if r["indicator"] == "energy_intensity_reduction")["latest_year"] == 2022
+
+
+def test_backup_and_restore_run_from_the_loaders_command(tmp_path):
+    db, restored = tmp_path / "cli.duckdb", tmp_path / "restored.duckdb"
+    cli("loaders", "import", str(write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)), db=db)
+    backup = cli("loaders", "backup", str(tmp_path / "snapshot.duckdb"), db=db)
+    assert backup.returncode == 0, backup.stderr
+    restore = cli("loaders", "restore", str(tmp_path / "snapshot.duckdb"), "--db", str(restored))
+    assert restore.returncode == 0, restore.stderr
+    exported = [cli("loaders", "export", str(tmp_path / f"{name}.csv"), db=path) for name, path in (("a", db), ("b", restored))]
+    assert all(run.returncode == 0 for run in exported)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
