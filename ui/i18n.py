@@ -147,6 +147,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "download_template": {"zh": "下载导入模板", "en": "Download the template"},
     "download_export": {"zh": "导出全部当前数据", "en": "Export all current data"},
     "in_year": {"zh": "（{year}年）", "en": " ({year})"},
+    "skipped": {"zh": "跳过 {n} 项：{reason}（如 {examples}）", "en": "Skipped {n}: {reason} (e.g. {examples})"},
+    "missing_values": {"zh": "{n} 个空白或缺失的数值未导入。", "en": "{n} blank or missing values were left out."},
     "trend": {"zh": "历年走势", "en": "trend"},
     "status_filter": {"zh": "状态", "en": "Status"},
     "no_targets_match": {"zh": "没有符合筛选条件的目标。", "en": "No target matches the filters."},

@@ -41,7 +41,13 @@ if upload is not None:
         st.info(t("nothing_changed"))
     else:
         counts = preview.counts()
-        st.success(t("recognised", layout=preview.layout, sheet=md_escape(preview.sheet), rows=len(preview.rows)))
+        layout_text = (preview.description_zh if lang == "zh" else preview.description_en) or preview.layout
+        st.success(t("recognised", layout=md_escape(layout_text), sheet=md_escape(preview.sheet), rows=len(preview.rows)))
+        for skip in preview.skipped:  # rows of regions or indicators outside the catalogue, left out on purpose
+            st.info(md_escape(t("skipped", n=skip.count, reason=skip.reason_zh if lang == "zh" else skip.reason_en,
+                                examples="、".join(list(dict.fromkeys(skip.labels))[:5]))))
+        if preview.missing:
+            st.info(t("missing_values", n=preview.missing))
         columns = st.columns(3)
         for column, key in zip(columns, ("new", "changed", "unchanged"), strict=True):
             column.metric(CHANGE_WORDS[key], counts[key])
