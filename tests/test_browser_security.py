@@ -6,11 +6,6 @@ Every page that shows them is opened with a dialog listener: an alert() would me
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -22,17 +17,16 @@ from loaders.errors import safe_file_label
 from loaders.importer import prepare_import, publish
 from loaders.read import MAX_FILE_BYTES
 from tests.accounts import ADMIN, ADMIN_PASSWORD, ANALYST, ANALYST_PASSWORD, make_users_file
-from tests.conftest import PROJECT_ROOT, write_xlsx
+from tests.conftest import write_xlsx
 from tests.test_browser import (
     CARD,
     PLOT,
     RENDER_TIMEOUT_MS,
-    SERVER_START_TIMEOUT,
     assert_clean,
     browser,  # noqa: F401  (the module-scoped Chromium fixture)
-    free_port,
     log_in,
     open_page,
+    running_streamlit,
 )
 from tests.test_escaping import HTML_NAME_ROWS, HTML_TEXT_ROWS, IMG, SCRIPT
 
@@ -55,32 +49,8 @@ def hostile_server(tmp_path_factory) -> Iterator[tuple[str, Store]]:
     publish(prepare_import(workbook, catalogue, store, display_name=HOSTILE_FILE_NAME), store, ANALYST)
     store.record_audit(SCRIPT, "login_failed", detail=IMG)
     make_users_file(folder / "users.toml")
-    port = free_port()
-    env = {**os.environ, "GTM_DB": str(store.path), "GTM_USERS": str(folder / "users.toml")}
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not start: {(folder / 'server.log').read_text()}")
-        time.sleep(0.3)
-    yield url, store
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with running_streamlit(folder, {"GTM_DB": str(store.path), "GTM_USERS": str(folder / "users.toml")}) as url:
+        yield url, store
 
 
 @pytest.fixture
