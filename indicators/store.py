@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from indicators.catalogue import Catalogue
@@ -374,12 +375,8 @@ class Store:
     def diff(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Each incoming row marked new / changed / unchanged against the current view."""
         incoming = _normalise_rows(rows)
-        if incoming.empty:
-            return incoming.assign(change=pd.Series(dtype="string"), old_value=pd.Series(dtype="float64"))
-        current = self.current_observations(
-            regions=sorted(incoming["region_id"].unique()), indicators=sorted(incoming["indicator_id"].unique())
-        )
-        return _mark_changes(incoming, current)
+        with self._connect(read_only=True) as con:
+            return _mark_changes(con, incoming)
 
     def write_batch(self, info: BatchInfo, rows: pd.DataFrame, actor: str | None = None) -> BatchResult:
         """Record one batch atomically: its new and changed rows and its audit row, or nothing at all.
@@ -392,8 +389,7 @@ class Store:
         with self._connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                current = _current_for(con, incoming)
-                marked = _mark_changes(incoming, current)
+                marked = _mark_changes(con, incoming)
                 batch_id = int(con.execute("SELECT COALESCE(MAX(batch_id), 0) + 1 FROM batches").fetchall()[0][0])
                 counts = marked["change"].value_counts()
                 result = BatchResult(
@@ -747,39 +743,46 @@ def _normalise_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _current_for(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame:
-    if incoming.empty:
-        return pd.DataFrame(columns=OBSERVATION_COLUMNS)
-    regions = sorted(incoming["region_id"].unique())
-    indicators = sorted(incoming["indicator_id"].unique())
-    sql = (
-        f"SELECT * FROM current_observations WHERE region_id IN ({', '.join('?' for _ in regions)}) "
-        f"AND indicator_id IN ({', '.join('?' for _ in indicators)})"
-    )
-    return con.execute(sql, [*regions, *indicators]).df()
-
-
 KEY = ["region_id", "indicator_id", "year", "month"]
+CHANGES = np.array(["new", "changed", "unchanged"], dtype=object)  # indexed by the code _CHANGES_SQL gives
+# Each incoming row's key joined to the current value (limited to the incoming regions and indicators) and
+# classified in one pass: DuckDB does the join on its own threads, Python only spreads three columns back.
+_CHANGES_SQL = """
+SELECT CASE WHEN c.region_id IS NULL THEN 0
+            WHEN abs(c.value - i.value) <= ? * greatest(abs(i.value), 1.0)
+                 AND c.unit = i.unit AND c.status = i.status AND c.source = i.source THEN 2
+            ELSE 1 END AS change_code,
+       c.value AS old_value, c.status AS old_status
+FROM incoming_keys i
+LEFT JOIN (SELECT region_id, indicator_id, year, month, value, unit, status, source FROM current_observations
+           WHERE region_id IN (SELECT region_id FROM incoming_keys)
+             AND indicator_id IN (SELECT indicator_id FROM incoming_keys)) c
+  ON c.region_id = i.region_id AND c.indicator_id = i.indicator_id AND c.year = i.year
+ AND c.month IS NOT DISTINCT FROM i.month
+ORDER BY i.position
+"""
 
 
-def _mark_changes(incoming: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """Join incoming rows to current ones by key and classify each."""
-    current = current.reindex(columns=KEY + COMPARED_FIELDS).copy()
-    current["year"] = current["year"].astype("int64")
-    current["month"] = current["month"].astype("Int64")
-    merged = incoming.merge(current, on=KEY, how="left", suffixes=("", "_old"), indicator=True)
-    exists = merged["_merge"] == "both"
-    old, new = merged["value_old"].astype("float64"), merged["value"]
-    same_value = (old - new).abs() <= VALUE_TOLERANCE * new.abs().clip(lower=1.0)
-    same = same_value.fillna(False)
-    for field in ("unit", "status", "source"):
-        same &= merged[field].astype("object").eq(merged[f"{field}_old"].astype("object")).fillna(False)
-    merged["change"] = "new"
-    merged.loc[exists & same, "change"] = "unchanged"
-    merged.loc[exists & ~same, "change"] = "changed"
-    merged["old_value"] = merged["value_old"].astype("float64")
-    merged["old_status"] = merged["status_old"]
-    return merged[[*OBSERVATION_COLUMNS, "change", "old_value", "old_status"]]
+def _mark_changes(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame:
+    """The incoming rows with change (new / changed / unchanged), old_value and old_status, against the current view.
+
+    The same value means equal within VALUE_TOLERANCE (relative); unit, status and source must match exactly.
+    """
+    marked = incoming.copy(deep=False)
+    if incoming.empty:
+        return marked.assign(change=pd.Series(dtype=object), old_value=pd.Series(dtype="float64"),
+                             old_status=pd.Series(dtype=object))
+    keys = incoming[KEY + COMPARED_FIELDS].assign(position=np.arange(len(incoming)))
+    con.register("incoming_keys", keys)
+    try:
+        found = con.execute(_CHANGES_SQL, [VALUE_TOLERANCE]).fetchnumpy()
+    finally:
+        con.unregister("incoming_keys")
+    old_status = np.asarray(found["old_status"], dtype=object)
+    marked["change"] = CHANGES[np.asarray(found["change_code"], dtype=np.intp)]
+    marked["old_value"] = np.ma.filled(np.ma.asarray(found["old_value"], dtype="float64"), np.nan)
+    marked["old_status"] = np.where(pd.isna(old_status), None, old_status)
+    return marked
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, batch_id: int) -> None:

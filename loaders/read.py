@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
+from loaders import xlsx_parts
 from loaders.errors import LoaderError, safe_file_label
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -153,6 +154,11 @@ class _Extents:
     by_sheet: dict[str, tuple[int, int]] = field(default_factory=dict)
     by_position: list[tuple[int, int]] = field(default_factory=list)
     fallback: tuple[int, int] = (0, 0)
+    long_sheets: dict[str, xlsx_parts.PieceReader] = field(default_factory=dict)  # xlsx sheets parsed in pieces
+
+    def abandon_pieces(self) -> None:
+        for reader in self.long_sheets.values():
+            reader.abandon()
 
     def of(self, sheet: str, position: int, n_sheets: int) -> tuple[int, int]:
         if sheet in self.by_sheet:
@@ -190,8 +196,11 @@ def read_workbook(
             _refuse_if_missing(label, sheet_names, (sheet.name,))
             sheets, available = [sheet], (sheet.name,)
         else:
-            extents = _guard_container(data, fmt, label, limits)
-            sheets, available = _read_with_calamine(data, label, extents, limits, sheet_names)
+            extents = _guard_container(data, fmt, label, limits, sheet_names)
+            try:
+                sheets, available = _read_with_calamine(data, label, extents, limits, sheet_names)
+            finally:
+                extents.abandon_pieces()  # pieces of a sheet not read (an error came first) are not waited for
     except (LoaderError, MemoryError):
         raise
     except Exception as exc:  # a structure none of the checks foresaw: still a clear refusal, never a traceback
@@ -473,7 +482,7 @@ def _check_zip_directory(archive: zipfile.ZipFile, label: str, limits: ReadLimit
                       "请删除无关的工作表或拆分文件后再上传。", "Remove unrelated sheets or split the file.")
 
 
-def _guard_container(data: bytes, fmt: str, label: str, limits: ReadLimits) -> _Extents:
+def _guard_container(data: bytes, fmt: str, label: str, limits: ReadLimits, wanted: Sequence[str] | None = None) -> _Extents:
     """Check the container and bound each sheet's area before calamine allocates it."""
     if fmt == "xls":
         return _guard_xls(data, label, limits)
@@ -481,7 +490,7 @@ def _guard_container(data: bytes, fmt: str, label: str, limits: ReadLimits) -> _
     _check_zip_directory(archive, label, limits)
     if fmt == "ods":
         return _guard_ods(archive, label, limits)
-    return _guard_xlsx(archive, label, limits)
+    return _guard_xlsx(archive, label, limits, wanted)
 
 
 def _iter_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> Iterator[bytes]:
@@ -546,12 +555,14 @@ def _column_number(letters: str) -> int:
     return n
 
 
-def _xlsx_part_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, max_cells: int) -> tuple[int, int]:
+def _xlsx_part_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, max_cells: int,
+                      pieces: xlsx_parts.PieceReader | None = None) -> tuple[int, int]:
     """(rows, cols) bounding every cell calamine could place from this XML part.
 
     One regex pass proves most sheets small: every cell written as <c r="…"> within columns A..P and
     rows 1..max_cells // 16. Canonical sheets beyond that get the exact maximum of their references;
     anything else (cells without a reference, prefixed tags) gets a parse that follows calamine's rules.
+    pieces: is fed the XML as the one-pass proof covers it, and abandoned if the proof fails (see xlsx_parts).
     """
     fast_rows = max(max_cells // FAST_MAX_COLS, 1)
     unusual = _unusual_cell(fast_rows)
@@ -562,21 +573,34 @@ def _xlsx_part_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: st
         # Matches in the last _CHUNK_OVERLAP bytes are judged with the next chunk, once their context is there.
         limit = len(buf) - _CHUNK_OVERLAP if chunk else len(buf)
         if _starts_before(_PREFIXED_CELL.search(buf), limit):
-            return _xlsx_extent_by_parsing(archive, info, label)
+            return _without(pieces, _xlsx_extent_by_parsing(archive, info, label))
         pos = 0
         if not wide:
             found = unusual.search(buf)
             if _starts_before(found, limit):
                 assert found is not None
                 if _NONCANONICAL_CELL.match(buf, found.start()):
-                    return _xlsx_extent_by_parsing(archive, info, label)
+                    return _without(pieces, _xlsx_extent_by_parsing(archive, info, label))
                 wide, pos = True, found.start()
         if wide and _starts_before(_NONCANONICAL_CELL.search(buf, pos), limit):
-            return _xlsx_extent_by_parsing(archive, info, label)
+            return _without(pieces, _xlsx_extent_by_parsing(archive, info, label))
+        if pieces is not None:
+            if wide:
+                pieces.abandon()
+            pieces.feed(buf[:max(limit, 0)])  # every cell tag starting before `limit` has been proved
         pending = buf[max(limit, 0):]
     if wide:
-        return _xlsx_extent_by_references(archive, info, label)
+        return _without(pieces, _xlsx_extent_by_references(archive, info, label))
+    if pieces is not None:
+        pieces.close()
     return fast_rows, FAST_MAX_COLS
+
+
+def _without(pieces: xlsx_parts.PieceReader | None, extent: tuple[int, int]) -> tuple[int, int]:
+    """The extent; a sheet not proved plain in one pass is not parsed in pieces."""
+    if pieces is not None:
+        pieces.abandon()
+    return extent
 
 
 def _starts_before(found: re.Match[bytes] | None, limit: int) -> bool:
@@ -693,24 +717,69 @@ def _xlsx_sheet_parts(archive: zipfile.ZipFile, label: str) -> dict[str, set[str
     return parts
 
 
-def _guard_xlsx(archive: zipfile.ZipFile, label: str, limits: ReadLimits) -> _Extents:
-    """Bound every XML part and every sheet target (any of them may be read as a worksheet); verify the rest."""
+def _guard_xlsx(archive: zipfile.ZipFile, label: str, limits: ReadLimits, wanted: Sequence[str] | None) -> _Extents:
+    """Bound every XML part and every sheet target (any of them may be read as a worksheet); verify the rest.
+
+    Long sheets among those wanted start being parsed in pieces while they are checked (loaders.xlsx_parts).
+    """
     sheet_parts = _xlsx_sheet_parts(archive, label)
     targets = set().union(*sheet_parts.values()) if sheet_parts else set()
-    part_extent: dict[str, tuple[int, int]] = {}
-    for info in archive.infolist():
-        key = _member_key(info.filename)
-        if key.endswith(".xml") or key in targets:
-            part_extent[key] = _xlsx_part_extent(archive, info, label, limits.max_cells)
-        else:
-            _verify_member(archive, info, label)
-    largest = max(part_extent.values(), key=lambda rc: rc[0] * rc[1], default=(0, 0))
-    extents = _Extents(fallback=largest)  # a sheet that cannot be matched gets the largest bound of any part
+    extents = _Extents()
+    try:
+        pieces = _piece_readers(archive, label, sheet_parts, targets, wanted)
+        part_extent: dict[str, tuple[int, int]] = {}
+        for info in archive.infolist():
+            key = _member_key(info.filename)
+            if key.endswith(".xml") or key in targets:
+                reader = pieces.get(info.filename)
+                part_extent[key] = _xlsx_part_extent(archive, info, label, limits.max_cells, reader)
+                if reader is not None and not reader.abandoned:
+                    extents.long_sheets[reader.sheet_name] = reader
+            else:
+                _verify_member(archive, info, label)
+    except BaseException:
+        extents.abandon_pieces()
+        raise
+    # a sheet that cannot be matched gets the largest bound of any part
+    extents.fallback = max(part_extent.values(), key=lambda rc: rc[0] * rc[1], default=(0, 0))
     for sheet, candidates in sheet_parts.items():
         bounds = [part_extent[key] for key in candidates if key in part_extent]
         if bounds:
             extents.by_sheet[sheet] = max(bounds, key=lambda rc: rc[0] * rc[1])
     return extents
+
+
+def _piece_readers(archive: zipfile.ZipFile, label: str, sheet_parts: dict[str, set[str]], targets: set[str],
+                   wanted: Sequence[str] | None) -> dict[str, xlsx_parts.PieceReader]:
+    """Member name → a PieceReader, for each long wanted sheet that is plainly one member of the zip."""
+    infos = archive.infolist()
+    names = [i.filename for i in infos]
+    if len(set(names)) != len(names):  # duplicate member names: which one calamine reads is its own affair
+        return {}
+    by_key: dict[str, list[zipfile.ZipInfo]] = {}
+    for info in infos:
+        by_key.setdefault(_member_key(info.filename), []).append(info)
+    owners: dict[str, list[str]] = {}  # member key → sheets whose part it may be
+    for sheet, candidates in sheet_parts.items():
+        for key in candidates:
+            owners.setdefault(key, []).append(sheet)
+    readers: dict[str, xlsx_parts.PieceReader] = {}
+    for sheet, candidates in sheet_parts.items():
+        present = [info for key in candidates for info in by_key.get(key, [])]
+        if (wanted is not None and sheet not in wanted) or len(present) != 1:
+            continue
+        info = present[0]
+        if owners[_member_key(info.filename)] != [sheet] or not xlsx_parts.worth_splitting(info.file_size):
+            continue
+        others = {i.filename for i in infos if _member_key(i.filename) in targets and i is not info}
+
+        def members(info: zipfile.ZipInfo = info, others: set[str] = others) -> list[tuple[str, bytes]]:
+            return [(i.filename, b"" if i is info else xlsx_parts.EMPTY_WORKSHEET if i.filename in others
+                     else archive.read(i)) for i in infos]
+
+        readers[info.filename] = xlsx_parts.PieceReader(members, info.filename, sheet, info.file_size,
+                                                        lambda call: _calamine_call(label, call))
+    return readers
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1006,7 +1075,8 @@ def _read_with_calamine(
         rows, cols = extents.of(meta.name, position, len(metadata))
         if rows * cols > limits.max_cells:
             raise _too_many_cells(label, meta.name, rows, cols, limits.max_cells)
-        sheet = _read_calamine_sheet(book, meta.name, label, limits)
+        pieces = extents.long_sheets.get(meta.name)
+        sheet = (pieces and _read_in_pieces(pieces, meta.name, label, limits)) or _read_calamine_sheet(book, meta.name, label, limits)
         sheet.visible = meta.visible == SheetVisibleEnum.Visible
         total += sheet.n_rows * sheet.n_cols
         if total > limits.max_workbook_cells:
@@ -1029,6 +1099,35 @@ def _read_calamine_sheet(book: CalamineWorkbook, name: str, label: str, limits: 
         cells = _calamine_call(label, lambda: raw.to_python(skip_empty_area=False))  # type: ignore[attr-defined]
         table = _tidy(cells)  # type: ignore[arg-type]
     merged = _merged_ranges(raw.merged_cell_ranges, len(table), len(table[0]) if table else 0)  # type: ignore[attr-defined]
+    return Sheet(name, table, merged)
+
+
+def _read_in_pieces(pieces: xlsx_parts.PieceReader, name: str, label: str, limits: ReadLimits) -> Sheet | None:
+    """A long sheet parsed in pieces on several cores (loaders.xlsx_parts); None where it must be read whole."""
+    parts = pieces.parts()
+    if parts is None:
+        return None
+    last: list[CalamineSheet] = []
+
+    def remembered(parts: Iterator[CalamineSheet]) -> Iterator[CalamineSheet]:
+        for part in parts:
+            last[:] = [part]
+            yield part
+
+    def to_python(part: CalamineSheet) -> list[list[object]]:
+        return _calamine_call(label, lambda: part.to_python(skip_empty_area=True))  # type: ignore[return-value]
+
+    def check(rows: int, cols: int) -> None:  # second line of defence, as for a sheet read whole
+        if rows * cols > limits.max_cells:
+            raise _too_many_cells(label, name, rows, cols, limits.max_cells)
+
+    with _gc_paused():
+        cells = xlsx_parts.assemble(remembered(parts), to_python, check)
+        if cells is None:
+            return None
+        table = _tidy(cells)  # type: ignore[arg-type]
+    # merged cells are listed after the rows, so only the last piece has them
+    merged = _merged_ranges(last[0].merged_cell_ranges, len(table), len(table[0]) if table else 0) if last else ()
     return Sheet(name, table, merged)
 
 
