@@ -96,6 +96,7 @@ class NumberWithUnit:
         return self.unit == "%"
 
 
+_SIMPLE_NUMBER = re.compile(r"([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)(%?)", re.ASCII)
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:([, ])\d{3})(?:\1\d{3})*(?:\.\d+)?")  # 1,234,567.8 / 20 908
 _RANGE = re.compile(r"\d\s*(?:~|〜|-{1,2}|—|至|到)\s*[+-]?\d")
@@ -144,6 +145,10 @@ def parse_number_with_unit(value: object) -> NumberWithUnit:
     """
     if not isinstance(value, str):
         return NumberWithUnit(_non_text_number(value) if value is not None else None)
+    simple = _SIMPLE_NUMBER.fullmatch(value)
+    if simple:  # '1234', '-5.6', '45.6%', '1,234.5': the forms analysts paste, which need none of the checks below
+        number, percent = simple.groups()
+        return NumberWithUnit(float(number.replace(",", "")), "%" if percent else None)
     if _ENCLOSED_NUMBERS.search(value) or _SCRIPT_DIGITS.search(value):
         raise NotANumber(value, "含有上标、下标或带圈的数字（可能是注释标记）", "it contains superscript or circled digits")
     text = _clean_number_text(value)

@@ -1115,7 +1115,8 @@ def _read_in_pieces(pieces: xlsx_parts.PieceReader, name: str, label: str, limit
             yield part
 
     def to_python(part: CalamineSheet) -> list[list[object]]:
-        return _calamine_call(label, lambda: part.to_python(skip_empty_area=True))  # type: ignore[return-value]
+        # blanks → None piece by piece, while later pieces are still being parsed
+        return _blanks_to_none(_calamine_call(label, lambda: part.to_python(skip_empty_area=True)))  # type: ignore[arg-type,return-value]
 
     def check(rows: int, cols: int) -> None:  # second line of defence, as for a sheet read whole
         if rows * cols > limits.max_cells:
@@ -1125,7 +1126,7 @@ def _read_in_pieces(pieces: xlsx_parts.PieceReader, name: str, label: str, limit
         cells = xlsx_parts.assemble(remembered(parts), to_python, check)
         if cells is None:
             return None
-        table = _tidy(cells)  # type: ignore[arg-type]
+        table = _tidy(cells, blanks_are_none=True)  # type: ignore[arg-type]
     # merged cells are listed after the rows, so only the last piece has them
     merged = _merged_ranges(last[0].merged_cell_ranges, len(table), len(table[0]) if table else 0) if last else ()
     return Sheet(name, table, merged)
@@ -1153,9 +1154,13 @@ def _has_content(value: object) -> bool:
 _BLANK_TO_NONE = {"": None}.get  # map(_BLANK_TO_NONE, row, row): '' → None, everything else unchanged, at C speed
 
 
-def _tidy(rows: list[list[CellValue]]) -> list[list[CellValue]]:
-    """Empty strings → None; trailing empty rows and columns dropped; rows padded to one width."""
-    out = [list(map(_BLANK_TO_NONE, row, row)) for row in rows]
+def _blanks_to_none(rows: list[list[CellValue]]) -> list[list[CellValue]]:
+    return [list(map(_BLANK_TO_NONE, row, row)) for row in rows]
+
+
+def _tidy(rows: list[list[CellValue]], *, blanks_are_none: bool = False) -> list[list[CellValue]]:
+    """Empty strings → None (unless done already); trailing empty rows and columns dropped; rows padded to one width."""
+    out = rows if blanks_are_none else _blanks_to_none(rows)
     while out and not any(v is not None for v in out[-1]):
         out.pop()
     if not out:

@@ -171,7 +171,7 @@ class PieceReader:
 
 def assemble(parts: Iterator[CalamineSheet], to_python: Callable[[CalamineSheet], list[list[object]]],
              check: Callable[[int, int], None]) -> list[list[object]] | None:
-    """The pieces' rows at their own positions from A1, as the sheet read whole gives them (before tidying).
+    """The pieces' rows at their own positions from A1 (cells left of a piece's first column are None).
 
     None when a piece's rows do not all lie below the previous piece's (then pieces could overlap: read it
     whole). check(rows, cols) is called with the area so far before each piece becomes Python values.
@@ -190,7 +190,7 @@ def assemble(parts: Iterator[CalamineSheet], to_python: Callable[[CalamineSheet]
         rows.extend([] for _ in range(first_row - len(rows)))
         block = to_python(part)
         if first_col:
-            pad = [""] * first_col
+            pad: list[object] = [None] * first_col
             block = [pad + row for row in block]
         rows.extend(block)
     return rows
