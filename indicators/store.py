@@ -25,6 +25,7 @@ import json
 import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ OBSERVATION_COLUMNS = ["region_id", "indicator_id", "year", "month", "value", "u
 # Fields whose change makes a re-imported row a revision (a note alone does not).
 COMPARED_FIELDS = ["value", "unit", "status", "source"]
 VALUE_TOLERANCE = 1e-9  # relative; float noise from spreadsheets is not a revision
+DATA_VERSION_KEY = "data_version"  # meta key: a fresh random value with every write that changes current values
 
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: list[list[str]] = [
@@ -163,6 +165,18 @@ class BatchResult:
     unchanged: int
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """Incoming rows marked new / changed / unchanged, and the state of the data they were compared with.
+
+    `version` changes with every write that can change current values (a batch, a rollback, removing demo
+    data), so a comparison whose version is still the database's can be written without comparing again.
+    """
+
+    marked: pd.DataFrame
+    version: str | None
+
+
 def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
     """--db wins, then $GTM_DB, then data/gtm.duckdb."""
     if cli_value:
@@ -255,6 +269,8 @@ class Store:
                 if self._meta(con, "catalogue") != fingerprint:
                     self._mirror_catalogue(con, catalogue)
                     self._set_meta(con, "catalogue", fingerprint)
+                if self._meta(con, DATA_VERSION_KEY) is None:
+                    self._set_meta(con, DATA_VERSION_KEY, uuid.uuid4().hex)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -374,22 +390,38 @@ class Store:
     # --- the one write path -------------------------------------------------
     def diff(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Each incoming row marked new / changed / unchanged against the current view."""
+        return self.compare(rows).marked
+
+    def compare(self, rows: pd.DataFrame) -> Comparison:
+        """`diff` with the data version it was made against (one read transaction: both from one snapshot)."""
         incoming = _normalise_rows(rows)
         with self._connect(read_only=True) as con:
-            return _mark_changes(con, incoming)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                return Comparison(_mark_changes(con, incoming), self._meta(con, DATA_VERSION_KEY))
+            finally:
+                con.execute("ROLLBACK")
 
-    def write_batch(self, info: BatchInfo, rows: pd.DataFrame, actor: str | None = None) -> BatchResult:
+    def write_batch(self, info: BatchInfo, rows: pd.DataFrame, actor: str | None = None, *,
+                    compared: Comparison | None = None) -> BatchResult:
         """Record one batch atomically: its new and changed rows and its audit row, or nothing at all.
 
-        `actor` is who is logged as having imported it (default: the batch's imported_by).
+        `actor` is who is logged as having imported it (default: the batch's imported_by). `compared`: these
+        rows as `compare` marked them for the preview; reused when no write has come in between.
         """
         if info.kind not in BATCH_KINDS:
             raise ValueError(f"unknown batch kind {info.kind}")
-        incoming = _normalise_rows(rows)
+        if compared is not None and len(compared.marked) != len(rows):
+            raise ValueError("compared is not a comparison of these rows")
+        incoming = None if compared is not None else _normalise_rows(rows)
         with self._connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                marked = _mark_changes(con, incoming)
+                if compared is not None and compared.version is not None and self._meta(con, DATA_VERSION_KEY) == compared.version:
+                    marked = compared.marked
+                else:
+                    marked = _mark_changes(con, incoming if incoming is not None else _normalise_rows(rows))
+                self._set_meta(con, DATA_VERSION_KEY, uuid.uuid4().hex)
                 batch_id = int(con.execute("SELECT COALESCE(MAX(batch_id), 0) + 1 FROM batches").fetchall()[0][0])
                 counts = marked["change"].value_counts()
                 result = BatchResult(
@@ -434,6 +466,7 @@ class Store:
                 con.execute(
                     "UPDATE batches SET rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?", [_now(), by, batch_id]
                 )
+                self._set_meta(con, DATA_VERSION_KEY, uuid.uuid4().hex)
                 _audit(con, by, "rollback", subject=str(batch_id), file_name=row[2], sha256=row[3],
                        detail=json.dumps({"rows": int(row[1])}))
                 con.execute("COMMIT")
@@ -455,6 +488,7 @@ class Store:
                     con.execute(f"DELETE FROM observations WHERE batch_id IN ({marks})", ids)
                     con.execute(f"DELETE FROM batches WHERE batch_id IN ({marks})", ids)
                 self._set_meta(con, "demo_removed_at", _now().isoformat())
+                self._set_meta(con, DATA_VERSION_KEY, uuid.uuid4().hex)
                 _audit(con, actor, "remove_demo", subject=",".join(str(i) for i in ids) or None,
                        detail=json.dumps({"rows": removed}))
                 con.execute("COMMIT")
@@ -727,20 +761,28 @@ def _now() -> dt.datetime:
 
 
 def _normalise_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """Incoming rows with exactly the observation columns and their types."""
+    """Incoming rows with exactly the observation columns and their types (text columns: object, blanks None)."""
     missing = [c for c in OBSERVATION_COLUMNS if c not in rows.columns and c not in ("month", "note")]
     if missing:
         raise ValueError(f"rows lack columns {missing}")
-    frame = rows.reindex(columns=OBSERVATION_COLUMNS).copy()
-    frame["year"] = frame["year"].astype("int64")
-    frame["month"] = frame["month"].astype("Int64")
-    frame["value"] = frame["value"].astype("float64")
+    n = len(rows)
+    columns: dict[str, object] = {
+        "year": rows["year"].to_numpy(dtype="int64"),
+        "month": pd.array(rows["month"] if "month" in rows.columns else [None] * n, dtype="Int64"),
+        "value": rows["value"].to_numpy(dtype="float64"),
+    }
     for column in ("region_id", "indicator_id", "unit", "status", "source", "note"):
-        frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
-    bad_status = sorted(set(frame["status"]) - set(STATUSES))
+        values = rows[column].to_numpy(dtype=object) if column in rows.columns else np.full(n, None, dtype=object)
+        blank = pd.isna(values)
+        if blank.any():
+            values = np.where(blank, None, values)
+        columns[column] = values
+    bad_status = sorted(set(pd.unique(columns["status"])) - set(STATUSES), key=str)  # type: ignore[call-overload]
     if bad_status:
         raise ValueError(f"unknown status {bad_status}; use one of {STATUSES}")
-    return frame.reset_index(drop=True)
+    # text stays object dtype with None for blanks (pandas 3 would otherwise infer its string dtype with NA)
+    return pd.DataFrame({c: pd.Series(columns[c], dtype=object if c not in ("year", "month", "value") else None, copy=False)
+                         for c in OBSERVATION_COLUMNS}, copy=False)
 
 
 KEY = ["region_id", "indicator_id", "year", "month"]

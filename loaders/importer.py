@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.catalogue import Catalogue
-from indicators.store import OBSERVATION_COLUMNS, BatchInfo, BatchResult, Store
+from indicators.store import OBSERVATION_COLUMNS, BatchInfo, BatchResult, Comparison, Store
 from loaders.errors import LoaderError, Problem
 from loaders.layouts import is_metadata_sheet, read_table, workbook_hints
 from loaders.matching import Matcher
@@ -50,6 +50,7 @@ class ImportPreview:
     recipe: str | None = None  # the recipe applied, if any
     overrides: OverrideText = field(default_factory=OverrideText)  # as typed (command line over recipe), for --save-recipe
     fingerprint: str = ""
+    data_version: str | None = None  # the database state the diff was made against (see Store.compare)
 
     def counts(self) -> dict[str, int]:
         counts = self.diff["change"].value_counts()
@@ -92,10 +93,11 @@ def prepare_import(
     if rows.empty:
         raise LoaderError(_nothing_to_import(workbook, tables, skipped, missing))
     zh, en = _describe(tables)
-    store_rows = rows[OBSERVATION_COLUMNS]
+    comparison = store.compare(rows[OBSERVATION_COLUMNS])
     return ImportPreview(
         file_name=workbook.file_name, sha256=workbook.sha256, sheet=_sheet_label(tables), layout=tables[0].layout or "",
-        rows=store_rows, diff=store.diff(store_rows), warnings=warnings, description_zh=zh, description_en=en,
+        rows=comparison.marked[OBSERVATION_COLUMNS], diff=comparison.marked, data_version=comparison.version,
+        warnings=warnings, description_zh=zh, description_en=en,
         skipped=skipped, missing=missing, recipe=applied.name if applied else None, overrides=typed, fingerprint=fingerprint(workbook),
     )
 
@@ -104,7 +106,7 @@ def publish(preview: ImportPreview, store: Store, user: str, *, note: str | None
     """Write the previewed rows as one batch with their provenance (file, sha256, sheet, who, when)."""
     info = BatchInfo(file_name=preview.file_name, sha256=preview.sha256, imported_by=user, sheet=preview.sheet,
                      note=note, kind=kind)
-    return store.write_batch(info, preview.rows)
+    return store.write_batch(info, preview.rows, compared=Comparison(preview.diff, preview.data_version))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -133,3 +133,37 @@ def test_demo_data_is_not_loaded_into_a_database_that_has_data(tmp_path, catalog
     import_file(write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS[:1]), catalogue, store)
     assert seed_demo_if_first_run(store, catalogue) is None
     assert not store.has_demo_data()
+
+
+def test_a_preview_published_after_another_import_is_compared_again(tmp_path, catalogue, store):
+    path = write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)
+    stale = prepare_import(path, catalogue, store)
+    assert stale.counts()["new"] == 6
+    import_file(path, catalogue, store)  # a colleague publishes the same figures first
+    result = publish(stale, store, "tester")
+    assert (result.new, result.changed, result.unchanged) == (0, 0, 6)
+    assert len(store.observation_history("tianjin", "energy_intensity_annual_decline")) == 1  # nothing written twice
+
+
+def test_a_preview_published_after_a_rollback_is_compared_again(tmp_path, catalogue, store):
+    path = write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)
+    first = import_file(path, catalogue, store)
+    stale = prepare_import(path, catalogue, store)
+    assert stale.counts()["unchanged"] == 6
+    store.rollback_batch(first.batch_id, "tester")
+    result = publish(stale, store, "tester")
+    assert (result.new, result.unchanged) == (6, 0)
+    assert len(store.current_observations()) == 6
+
+
+def test_publishing_an_untouched_preview_does_not_compare_again(tmp_path, catalogue, store, monkeypatch):
+    import indicators.store as store_module
+
+    path = write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)
+    preview = prepare_import(path, catalogue, store)
+    comparisons = []
+    real = store_module._mark_changes
+    monkeypatch.setattr(store_module, "_mark_changes", lambda con, rows: comparisons.append(len(rows)) or real(con, rows))
+    result = publish(preview, store, "tester")
+    assert comparisons == [] and result.new == 6
+    assert len(store.current_observations()) == 6
