@@ -69,6 +69,14 @@ class Coded:
         """True where the cell is None, NaN or text of spaces."""
         return np.array([is_blank(u) for u in self.distinct], dtype=bool)[self.where] if self.distinct else np.zeros(0, bool)
 
+    def recode(self, func: Callable[[object], object]) -> Coded:
+        """func(value) per cell, as a Coded column itself: func is called once per distinct value, no pass over the cells."""
+        results = [None if is_null(u) else func(u) for u in self.distinct]
+        distinct = list(dict.fromkeys(results))
+        index = {v: k for k, v in enumerate(distinct)}
+        remap = np.array([index[r] for r in results], dtype=np.intp)
+        return Coded(remap[self.where] if len(remap) else self.where, distinct)
+
     def take(self, mask: np.ndarray) -> Coded:
         return Coded(self.where[mask], self.distinct)
 

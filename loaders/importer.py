@@ -24,7 +24,7 @@ from loaders.layouts import is_metadata_sheet, read_table, workbook_hints
 from loaders.matching import Matcher
 from loaders.overrides import Overrides, OverrideText, resolve
 from loaders.rawtable import DIMENSION_FLAG, DIMENSION_ZH, LAYOUTS, SOURCE_ZH, RawTable, Skip, third_dimension
-from loaders.read import DEFAULT_LIMITS, ReadLimits, Workbook, read_workbook
+from loaders.read import DEFAULT_LIMITS, ReadLimits, Workbook, gc_paused, read_workbook
 from loaders.recipes import Recipe, find_recipe, fingerprint, load_recipe
 from loaders.validate import Validated, validate
 
@@ -67,6 +67,15 @@ def prepare_import(
     overrides: what the analyst typed (--sheet, --layout, --indicator, --region, --unit, --year); recipe: a saved
     recipe by name, else one matching the file's fingerprint is applied unless use_recipes is False.
     """
+    with gc_paused():  # a big sheet is millions of objects; collections would re-walk them at every step
+        return _prepare(path, catalogue, store, display_name=display_name, sheet=sheet, overrides=overrides, recipe=recipe,
+                        use_recipes=use_recipes, recipes_dir=recipes_dir, limits=limits)
+
+
+def _prepare(
+    path: Path, catalogue: Catalogue, store: Store, *, display_name: str | None, sheet: str | None, overrides: OverrideText | None,
+    recipe: str | None, use_recipes: bool, recipes_dir: Path | None, limits: ReadLimits | None,
+) -> ImportPreview:
     workbook = read_workbook(path, display_name=display_name, limits=limits or DEFAULT_LIMITS)
     typed = overrides or OverrideText()
     if sheet:

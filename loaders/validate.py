@@ -104,7 +104,8 @@ def validate(table: RawTable, matcher: Matcher, overrides: Overrides, file: str)
         drop |= value_missing
         result.missing += int((value_missing & ~bad).sum())
 
-    value, unit_bad = _convert_units(frame, value, cell_unit, indicator_id, ~(bad | drop), table, catalogue, report)
+    indicator_codes = Coded.of(indicator_id)  # once: unit checks and the output's unit column work per indicator
+    value, unit_bad = _convert_units(frame, value, cell_unit, indicator_codes, ~(bad | drop), table, catalogue, report)
     bad |= unit_bad
     bad |= _impossible(value, indicator_id, ~(bad | drop), catalogue, report)
     keep = np.flatnonzero(~(bad | drop))
@@ -117,7 +118,7 @@ def validate(table: RawTable, matcher: Matcher, overrides: Overrides, file: str)
     out = object_frame({
         "region_id": region_id[keep], "indicator_id": indicator_id[keep], "year": year[keep].astype("int64"),
         "month": pd.arrays.IntegerArray(np.nan_to_num(months).astype("int64"), np.isnan(months)),
-        "value": value[keep], "unit": lookup(indicator_id[keep], units.get), "status": status[keep],
+        "value": value[keep], "unit": indicator_codes.take(keep).map(units.get), "status": status[keep],
         "source": source[keep], "note": note[keep],
         "row": frame["row"].to_numpy()[keep], "col": frame["col"].to_numpy()[keep],
     }, len(keep), OUTPUT_COLUMNS)
@@ -297,12 +298,14 @@ def _statuses(frame: pd.DataFrame, table: RawTable, report: _Report) -> tuple[np
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _convert_units(frame: pd.DataFrame, values: np.ndarray, cell_unit: np.ndarray, indicator_id: np.ndarray, usable: np.ndarray,
+def _convert_units(frame: pd.DataFrame, values: np.ndarray, cell_unit: np.ndarray, indicators: Coded, usable: np.ndarray,
                    table: RawTable, catalogue: Catalogue, report: _Report) -> tuple[np.ndarray, np.ndarray]:
     """Values in the indicator's unit; problems for units that cannot be converted; a warning for every conversion."""
     values = values.copy()
     bad = np.zeros(len(values), bool)
-    written = _coded(table, "unit").map(_text)
+    indicator_id = indicators.values()
+    written_coded = _coded(table, "unit").recode(_text)
+    written = written_coded.values()
     has_written, has_cell = ~pd.isna(written), ~pd.isna(cell_unit)
     clash = usable & has_written & has_cell
     if clash.any():
@@ -326,8 +329,9 @@ def _convert_units(frame: pd.DataFrame, values: np.ndarray, cell_unit: np.ndarra
             report.warning(None, f"表中没有注明“{catalogue.indicators[ind].name_zh}”的单位，{how}",
                            f"No unit given for '{catalogue.indicators[ind].name_en}'; assumed.", "如不对，请用 --unit 指定。")
     check = usable & ~absent & ~bad
-    unit_codes, unit_names = codes(unit)
-    indicator_codes, indicator_names = codes(indicator_id)
+    # the units as codes: those written in the unit column already are, unless a cell carried its own unit
+    unit_codes, unit_names = (written_coded.where, written_coded.distinct) if not has_cell.any() else codes(unit)
+    indicator_codes, indicator_names = indicators.where, indicators.distinct
     pair = unit_codes * len(indicator_names) + indicator_codes  # one integer per (unit, indicator)
     for code in np.unique(pair[check]):
         unit_text, ind = unit_names[code // len(indicator_names)], indicator_names[code % len(indicator_names)]

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from openpyxl import Workbook
 
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.store import Store
+from tests.accounts import make_users_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_HEADER = ["地区", "指标", "年份", "月份", "数值", "单位", "状态", "来源", "备注"]
+
+
+APP = str(PROJECT_ROOT / "app.py")
+PAGE_TIMEOUT = 60  # seconds an AppTest run may take; the first run creates the database and loads demo data
+
+
+@pytest.fixture
+def app_state(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """For AppTest: its own database file and users file, and no cached connection, query result or login throttle
+    left from the last test (use with pytestmark = pytest.mark.usefixtures("app_state"))."""
+    monkeypatch.setenv("GTM_DB", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("GTM_USERS", str(tmp_path / "users.toml"))
+    make_users_file(tmp_path / "users.toml")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from indicators import users as users_module
 from indicators.status import status_frame
 from indicators.store import Store
 from indicators.users import UsersFile
-from tests.accounts import ADMIN, ADMIN_PASSWORD, ANALYST, ANALYST_PASSWORD, FAST_ROUNDS, log_in, make_users_file
-from tests.conftest import GOOD_ROWS, PROJECT_ROOT, write_xlsx
+from tests.accounts import ADMIN, ADMIN_PASSWORD, ANALYST, ANALYST_PASSWORD, FAST_ROUNDS, log_in
+from tests.conftest import APP, GOOD_ROWS, PAGE_TIMEOUT, write_xlsx
 from ui.safe import md_escape
 
-APP = str(PROJECT_ROOT / "app.py")
-PAGE_TIMEOUT = 60
 DATA_PAGES = ["views/data.py", "views/admin.py"]
 LOGIN_NEEDED = "此页仅限已登录的分析员和管理员"
 SSO_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-secret",
@@ -23,16 +20,7 @@ SSO_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", 
                         "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}}
 
 
-@pytest.fixture(autouse=True)
-def fresh_app_state(monkeypatch, tmp_path):
-    monkeypatch.setenv("GTM_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("GTM_USERS", str(tmp_path / "users.toml"))
-    make_users_file(tmp_path / "users.toml")
-    st.cache_data.clear()
-    st.cache_resource.clear()  # also the login throttle
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_state")
 
 
 def app() -> AppTest:

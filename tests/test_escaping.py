@@ -4,7 +4,6 @@ refused with a clear message and change nothing. The same files in real Chromium
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from indicators.catalogue import load_catalogue
@@ -12,12 +11,10 @@ from indicators.store import Store, resolve_db_path, sha256_of
 from loaders.export import export_frame
 from loaders.read import MAX_FILE_BYTES
 from tests import hostile_files
-from tests.accounts import ANALYST, ANALYST_PASSWORD, log_in, make_users_file
-from tests.conftest import PROJECT_ROOT, write_xlsx
+from tests.accounts import ANALYST, ANALYST_PASSWORD, log_in
+from tests.conftest import APP, PAGE_TIMEOUT, PROJECT_ROOT, write_xlsx
 from ui.safe import md_escape
 
-APP = str(PROJECT_ROOT / "app.py")
-PAGE_TIMEOUT = 60
 SCRIPT = '<script>alert("gtm")</script>'
 IMG = "<img src=x onerror=alert(1)>"
 # Rows whose indicator names are HTML (refused: unknown indicators) ...
@@ -32,16 +29,7 @@ HTML_TEXT_ROWS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_app_state(monkeypatch, tmp_path):
-    monkeypatch.setenv("GTM_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("GTM_USERS", str(tmp_path / "users.toml"))
-    make_users_file(tmp_path / "users.toml")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_state")
 
 
 def data_page() -> AppTest:

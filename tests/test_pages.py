@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.accounts import ANALYST, ANALYST_PASSWORD, log_in, make_users_file
-from tests.conftest import PROJECT_ROOT
+from tests.accounts import ANALYST, ANALYST_PASSWORD, log_in
+from tests.conftest import APP, PAGE_TIMEOUT
 
-APP = str(PROJECT_ROOT / "app.py")
-PAGE_TIMEOUT = 60  # seconds; the first run creates the database and loads demo data
-
-
-@pytest.fixture(autouse=True)
-def fresh_app_state(monkeypatch, tmp_path):
-    """Each test: its own database file and users file, and no cached connection or query result from the last test."""
-    monkeypatch.setenv("GTM_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("GTM_USERS", str(tmp_path / "users.toml"))
-    make_users_file(tmp_path / "users.toml")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_state")
 
 
 def run_app(page: str | None = None, *, login: tuple[str, str] | None = None, **query: str) -> AppTest:

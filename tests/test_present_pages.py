@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
-from tests.test_pages import fresh_app_state, html_text, run_app  # noqa: F401  (fresh_app_state: autouse fixture)
+import pytest
+
+from tests.test_pages import html_text, run_app
+
+pytestmark = pytest.mark.usefixtures("app_state")
 
 INDICATOR = {"plan": "tianjin_2022", "region": "tianjin", "indicator": "energy_intensity_reduction"}
 
