@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -82,6 +83,43 @@ class Coded:
 
     def values(self) -> np.ndarray:
         return objects(self.distinct)[self.where] if self.distinct else np.empty(0, dtype=object)
+
+
+MAX_COMBINATION_SHARE = 0.25  # coding columns together pays while their distinct combinations stay this few
+
+
+def code_rows(rows: Sequence[Sequence[object]], positions: Sequence[int]) -> list[Coded]:
+    """The columns at `positions` of each row, coded through their distinct combinations: one pass over the rows.
+
+    A template's text columns (region, indicator, unit, status, source, note) have few combinations, since each
+    indicator has one unit and a file one source; each column is then coded from the combinations alone.
+    Gives exactly what Coded.of gives per column (distinct values in order of first appearance).
+    """
+    if not positions:
+        return []
+    if len(positions) == 1 or not rows:
+        return [Coded.of(list(map(itemgetter(p), rows))) for p in positions]
+    where, combinations = codes(list(map(itemgetter(*positions), rows)))
+    if len(combinations) > MAX_COMBINATION_SHARE * len(rows):
+        return [Coded.of(list(map(itemgetter(p), rows))) for p in positions]
+    coded = []
+    for k in range(len(positions)):
+        per_combination = Coded.of([combination[k] for combination in combinations])
+        coded.append(Coded(per_combination.where[where], per_combination.distinct))
+    return coded
+
+
+_TYPE_OF = np.frompyfunc(type, 1, 1)  # type() over an object array without a Python frame per cell
+
+
+def of_type(values: np.ndarray, *kinds: type) -> np.ndarray:
+    """True where a cell's type is exactly one of `kinds` (so a bool is not an int here)."""
+    mask = np.zeros(len(values), dtype=bool)
+    if len(values):
+        found = _TYPE_OF(values)
+        for kind in kinds:
+            mask |= found == kind  # elementwise: an array of types compared with one type
+    return mask
 
 
 def lookup(values: Column, func: Callable[[object], object], missing: object = None) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.catalogue import match_key
-from loaders.columns import Coded, objects
+from loaders.columns import Coded, code_rows, objects, of_type
 from loaders.columns import frame as object_frame
 from loaders.errors import Problem, cell_name
 from loaders.matching import Matcher
@@ -49,6 +49,21 @@ def _records_end(rows: list[list[CellValue]], header_row: int) -> int:
     return end
 
 
+class _Columns:
+    """The records' columns, each taken out of the rows at C speed (operator.itemgetter) when first asked for."""
+
+    def __init__(self, rows: list[list[CellValue]]) -> None:
+        self._rows = rows
+        self._taken: dict[int, list[CellValue]] = {}
+
+    def __getitem__(self, col: int) -> list[CellValue]:
+        if col not in self._taken:
+            self._taken[col] = list(map(itemgetter(col), self._rows))
+        return self._taken[col]
+
+
+# Text fields are coded together: their distinct combinations are few (see loaders.columns.code_rows).
+TEXT_FIELDS = ("region", "indicator", "unit", "status", "source", "note")
 RAW_FIELD_COLUMNS = {"region": "region_text", "indicator": "indicator_text", "year": "year_raw", "month": "month_raw",
                      "unit": "unit", "status": "status_raw", "source": "source_raw", "note": "note_raw"}
 
@@ -61,13 +76,14 @@ def read_records(file: str, sheet: Sheet, header_row: int, cols: dict[str, int],
     table = RawTable(sheet.name, layout, strict=strict, field_cols=dict(cols), context=context)
     end = _records_end(rows, header_row)
     body = rows[header_row + 1:end]
-    width = len(rows[0]) if rows else 0
-    columns: list[list[CellValue]] = [list(map(itemgetter(c), body)) for c in range(width)]  # C-speed column extraction
+    columns = _Columns(body)
     n = len(body)
     value_cols = _record_value_columns(file, sheet, header_row, cols, columns, matcher, overrides, context, table)
     if not value_cols:
         return table
-    coded = {f: Coded.of(columns[c]) for f, c in cols.items() if f in RAW_FIELD_COLUMNS}
+    text_fields = [f for f in cols if f in TEXT_FIELDS]
+    coded = dict(zip(text_fields, code_rows(body, [cols[f] for f in text_fields]), strict=True))
+    coded |= {f: Coded.of(columns[c]) for f, c in cols.items() if f in RAW_FIELD_COLUMNS and f not in TEXT_FIELDS}
     key_fields = [f for f in ("region", "indicator", "year", "unit", "month") if f in coded]
     keys_blank = np.logical_and.reduce([coded[f].blank() for f in key_fields]) if key_fields else np.ones(n, bool)
     unit_hint = context.get("unit")
@@ -88,7 +104,7 @@ def read_records(file: str, sheet: Sheet, header_row: int, cols: dict[str, int],
             "region_id": context["region"].value if "region" not in cols and "region" in context else None,
             "region_text": raw("region_text"),
             "indicator_id": indicator, "indicator_text": raw("indicator_text") if indicator is None else None,
-            "year": pd.array([context["year"].value if "year" not in cols and "year" in context else None] * m, dtype="Int64"),
+            "year": _constant_years(context["year"].value if "year" not in cols and "year" in context else None, m),
             "year_raw": raw("year_raw"), "month_raw": raw("month_raw"), "value_raw": values[keep],
             "unit": raw("unit") if "unit" in cols else (unit_hint.value if unit_hint else None),
             "unit_cell": None if "unit" in cols or unit_hint is None else hint_cell(unit_hint),
@@ -106,16 +122,22 @@ def read_records(file: str, sheet: Sheet, header_row: int, cols: dict[str, int],
     return table
 
 
+def _constant_years(year: object, n: int) -> pd.arrays.IntegerArray:
+    """n copies of a year given by the context (or n missing years), built without a Python list of n items."""
+    missing = year is None
+    return pd.arrays.IntegerArray(np.full(n, 0 if missing else int(year), dtype="int64"), np.full(n, missing))  # type: ignore[arg-type]
+
+
 def blank_values(values: np.ndarray) -> np.ndarray:
     """Blank cells of a value column, which is mostly numbers: only its text cells are looked at one by one."""
-    text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+    text = of_type(values, str)
     blank = pd.isna(values)
     if text.any():
         blank[text] = [not v.strip() for v in values[text]]
     return blank
 
 
-def _record_value_columns(file: str, sheet: Sheet, header_row: int, cols: dict[str, int], columns: list[list[CellValue]],
+def _record_value_columns(file: str, sheet: Sheet, header_row: int, cols: dict[str, int], columns: _Columns,
                           matcher: Matcher, overrides: Overrides, context: dict[str, Hint], table: RawTable) -> dict[int, str | None]:
     """Value column → its indicator (None: read from the 指标 column)."""
     if "value" in cols:

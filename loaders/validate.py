@@ -22,7 +22,7 @@ import pandas as pd
 
 from indicators.catalogue import Catalogue, Indicator, match_key
 from indicators.store import STATUSES
-from loaders.columns import Coded, codes, floats, lookup, objects
+from loaders.columns import Coded, codes, floats, lookup, objects, of_type
 from loaders.columns import frame as object_frame
 from loaders.errors import Problem
 from loaders.matching import Matcher, impossible_values, is_percent, rules, suggestion_text, unit_factor
@@ -251,7 +251,7 @@ def _values(frame: pd.DataFrame, table: RawTable, report: _Report) -> tuple[np.n
     """(value as float, unit written in the cell, bad, missing): numbers in one step, each distinct text parsed once."""
     raw = frame["value_raw"].to_numpy(dtype=object)
     n = len(raw)
-    numeric = np.fromiter((type(v) is float or type(v) is int for v in raw), dtype=bool, count=n)
+    numeric = of_type(raw, float, int)
     values = np.full(n, np.nan)
     values[numeric] = raw[numeric].astype("float64")
     units = np.full(n, None, dtype=object)
