@@ -47,7 +47,7 @@ METHOD_BASIS = {
     },
 }
 BOUND_SYMBOLS = {"at_least": "≥", "at_most": "≤", "exactly": "=", "maintain": ""}
-# How each method's sentence starts in the engine's explanation (indicators/progress.py, explain()).
+# How each method's sentence starts in the engine's explanation (indicators/progress_explain.py, explain()).
 METHOD_PREFIXES = {
     "barometer": ("晴雨表", "NDRC barometer"),
     "ratio": ("增长率比", "growth-rate ratio"),

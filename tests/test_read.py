@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook as XlsxWriter
 
-from loaders import read as read_module
+from loaders import guard_xlsx
 from loaders.errors import LoaderError, Problem, cell_name, safe_file_label
 from loaders.read import (
     ZIP_CHUNK_BYTES,
@@ -211,7 +211,7 @@ def test_ordinary_cell_tag_split_between_chunks_takes_the_fast_path(tmp_path: Pa
     def slow_path(*_args: object) -> None:
         raise AssertionError("the exact parse should not be needed")
 
-    monkeypatch.setattr(read_module, "_xlsx_extent_by_parsing", slow_path)
+    monkeypatch.setattr(guard_xlsx, "_xlsx_extent_by_parsing", slow_path)
     head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet><sheetData><row r="1">'
     cell = '<c r="B1"><v>7</v></c>'
     spaces = " " * (ZIP_CHUNK_BYTES - len(head) - 3)  # the boundary falls right after '<c '

@@ -1,0 +1,102 @@
+"""Status classification: assessability, each method's status code and the roll-up score."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indicators.progress_rules import (
+    ANTICIPATED_FAIR,
+    ANTICIPATED_ON_TRACK,
+    BAROMETER_RED_SHORTFALL,
+    METHODS,
+    NO_TARGET_ACCELERATION,
+    NO_TARGET_ON_TRACK,
+    RATIO_ACCELERATION,
+    RATIO_ON_TRACK,
+    SCORE_HIGH_INTERCEPT,
+    SCORE_HIGH_SLOPE,
+    SCORE_LOW_INTERCEPT,
+    SCORE_LOW_SLOPE,
+    SCORE_MAX,
+    SCORE_MIN,
+    STATUSES,
+)
+
+
+def _assessability(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dict[str, np.ndarray]) -> np.ndarray:
+    """Code into ASSESSABILITY, first matching reason wins."""
+    no_data = agg["n"] == 0
+    invalid = ~no_data & ~f["rate_gap"] & ~np.isfinite(f["vy"])
+    return np.select(
+        [sp["not_set"], no_data, invalid, f["rate_gap"], f["few"] & ~f["met"] & ~sp["maintain"]],
+        [1, 2, 3, 4, 5],
+        default=0,
+    )
+
+
+def _statuses(
+    sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dict[str, np.ndarray], why: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Status codes (indices into STATUSES[method]) for each method, plus the score."""
+    met = f["met"]
+    failed = sp["maintain"] & (agg["n_failed"] > 0) & (why == 0)
+    blocked = why != 0  # not set / no data / invalid / gap / too few points
+    cagr_bad = f["opposite_sign"] | f["target_opposite_sign"]
+    bar, rat, ant = (dict(zip(STATUSES[m], range(10), strict=False)) for m in METHODS)
+
+    sf, behind, needed = f["bar_shortfall"], f["bar_behind"], f["bar_needed"]
+    barometer = np.select(
+        [why == 1, blocked, met, failed, ~np.isfinite(behind), needed <= 0, sf <= 0,
+         sf <= BAROMETER_RED_SHORTFALL, sf > BAROMETER_RED_SHORTFALL],
+        [bar["not_set"], bar["not_assessable"], bar["achieved"], bar["red"], bar["not_assessable"],
+         np.where(behind > 0, bar["red"], bar["green"]), bar["green"], bar["yellow"], bar["red"]],
+        default=bar["not_assessable"],
+    )
+
+    r = f["ratio_raw"]
+    growth = f["ratio_observed_rate"] / 100.0
+    no_target_ok = (why == 1) & (agg["n"] > 0) & ~f["few"] & np.isfinite(growth)
+    ratio = np.select(
+        [no_target_ok, blocked, met, failed, cagr_bad | np.isnan(r),
+         r >= RATIO_ON_TRACK, r >= RATIO_ACCELERATION, r >= 0, r < 0],
+        [_no_target_status(growth, rat), rat["not_assessable"], rat["achieved"], rat["deterioration"],
+         rat["not_assessable"], rat["on_track"], rat["acceleration_needed"], rat["limited"],
+         rat["deterioration"]],
+        default=rat["not_assessable"],
+    )
+
+    p, ant_needed = f["ant_p"], f["ant_needed"]
+    projected_meets = sp["sense"] * (f["projected_internal"] - f["vstar"]) >= -sp["tol"]
+    anticipated = np.select(
+        [why == 1, blocked, met, failed, cagr_bad | ~np.isfinite(f["projected_internal"]),
+         ant_needed <= 0, p >= ANTICIPATED_ON_TRACK, p >= ANTICIPATED_FAIR, p < ANTICIPATED_FAIR],
+        [ant["not_set"], ant["not_assessable"], ant["achieved"], ant["stagnation"], ant["not_assessable"],
+         np.where(projected_meets, ant["on_track"], ant["stagnation"]), ant["on_track"], ant["fair"],
+         ant["stagnation"]],
+        default=ant["not_assessable"],
+    )
+    return {
+        "barometer": barometer,
+        "ratio": ratio,
+        "anticipated": anticipated,
+        "score": _score(r, met, failed, ratio == rat["not_assessable"], why),
+    }
+
+
+def _no_target_status(growth: np.ndarray, rat: dict[str, int]) -> np.ndarray:
+    """Statistics Canada's no-target variant on d·CAGR."""
+    return np.select(
+        [growth >= NO_TARGET_ON_TRACK, growth >= NO_TARGET_ACCELERATION, growth >= 0],
+        [rat["on_track"], rat["acceleration_needed"], rat["limited"]],
+        default=rat["deterioration"],
+    )
+
+
+def _score(r: np.ndarray, met: np.ndarray, failed: np.ndarray, unassessed: np.ndarray, why: np.ndarray) -> np.ndarray:
+    """−5..+5 from R (Statistics Canada); achieved +5, a broken maintain target −5."""
+    with np.errstate(invalid="ignore"):
+        high = np.minimum(SCORE_HIGH_SLOPE * r + SCORE_HIGH_INTERCEPT, SCORE_MAX)
+        low = np.maximum(SCORE_LOW_SLOPE * r + SCORE_LOW_INTERCEPT, SCORE_MIN)
+        score = np.where(r >= RATIO_ACCELERATION, high, low)
+    score = np.where(met, SCORE_MAX, np.where(failed, SCORE_MIN, score))
+    return np.where(unassessed | (why != 0), np.nan, score)

@@ -1,0 +1,156 @@
+"""Every method's per-series figures (completion, time progress, gap, barometer path,
+growth-rate ratio, projections, required rate), vectorised, NaN where not computable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from indicators.progress_rules import _F_RATE, MET_EPSILON, ZERO_SUBSTITUTE
+
+
+def _figures(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], base: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every method's figures and intermediate inputs, NaN where not computable."""
+    red, d = sp["reduction"], sp["d"]
+    B, T = sp["B"], sp["T"]
+    vb = base["base_value"]
+    rate_gap = (sp["form"] == _F_RATE) & ~np.isnan(agg["first_missing_rate_year"])
+    vy = np.where(rate_gap, np.nan, agg["last_value"])
+    ty = agg["last_tpos"]
+    vstar = np.where(red, vb * (1.0 - sp["target"] / 100.0), sp["target"])
+    vstar = np.where(sp["not_set"], np.nan, vstar)
+    elapsed = ty - base["base_tpos"]
+    period = T - base["base_tpos"]
+    remaining = T - ty
+    few = base["n_points"] < 2
+
+    def out(v: np.ndarray) -> np.ndarray:
+        """Internal level → the indicator's terms (cumulative reduction % for reductions)."""
+        return np.where(red, (1.0 - v / vb) * 100.0, v)
+
+    f: dict[str, np.ndarray] = {"rate_gap": rate_gap, "few": few, "vy": vy, "vstar": vstar}
+    with np.errstate(all="ignore"):
+        f["latest_value"] = out(vy)
+        f["time_progress"] = (ty - B) / (T - B)
+        f["met"] = _met(sp, agg, vy, vstar)
+
+        span = vstar - vb
+        f["completion_progress"] = np.where(span != 0, (vy - vb) / span, np.nan)
+        f["completion_progress_geometric"] = np.where(
+            red, np.log(vy / vb) / np.log(vstar / vb), np.nan
+        )
+        f["gap_pp"] = (f["completion_progress"] - f["time_progress"]) * 100.0
+        f.update(_barometer_figures(red, d, vb, vy, vstar, elapsed / period, out))
+        f.update(_growth_figures(d, vb, vy, vstar, elapsed, period, remaining, out))
+        f.update(_linear_figures(d, base, vb, vstar, B, T, out))
+        f["required_annual_rate"] = np.where(
+            (remaining > 0) & ~f["met"] & (vy * f["vstar_c"] > 0),
+            d * ((f["vstar_c"] / vy) ** (1.0 / remaining) - 1.0) * 100.0,
+            np.nan,
+        )
+    f["remaining_years"] = np.where(remaining > 0, remaining, 0.0)
+    f["elapsed_years"] = elapsed
+    _null_not_applicable(f, sp, few)
+    return f
+
+
+def _met(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], vy: np.ndarray, vstar: np.ndarray) -> np.ndarray:
+    """The one "target met" test every method reports as achieved."""
+    slack = sp["tol"] + MET_EPSILON * np.maximum(1.0, np.abs(vstar))
+    latest_met = sp["sense"] * (vy - vstar) >= -slack
+    all_years_met = agg["n_failed"] == 0
+    met = np.where(sp["maintain"], all_years_met & np.isfinite(vy), latest_met)
+    return met & ~sp["not_set"] & (agg["n"] > 0)
+
+
+def _barometer_figures(
+    red: np.ndarray, d: np.ndarray, vb: np.ndarray, vy: np.ndarray, vstar: np.ndarray,
+    share: np.ndarray, out: Any,
+) -> dict[str, np.ndarray]:
+    """Progress target on the path (geometric for reductions, linear for levels), shortfall."""
+    path = np.where(red, vb * (vstar / vb) ** share, vb + (vstar - vb) * share)
+    behind = d * (path - vy)  # > 0: behind the path
+    needed = d * (path - vb)  # progress the path asks for by now
+    shortfall = np.where(needed > 0, behind / needed, np.nan)
+    return {
+        "bar_progress_target": out(path),
+        "bar_shortfall": shortfall,
+        "bar_behind": behind,
+        "bar_needed": needed,
+    }
+
+
+def _cagr(v1: np.ndarray, v0: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """(v1/v0)^(1/years) - 1; NaN for opposite signs (the ratio would be meaningless)."""
+    ratio = np.where(v1 * v0 < 0, np.nan, v1 / v0)
+    return np.where(years > 0, ratio ** (1.0 / years) - 1.0, np.nan)
+
+
+def _growth_figures(
+    d: np.ndarray, vb: np.ndarray, vy: np.ndarray, vstar: np.ndarray,
+    elapsed: np.ndarray, period: np.ndarray, remaining: np.ndarray, out: Any,
+) -> dict[str, np.ndarray]:
+    """Growth-rate ratio R, score input, CAGR projection and P (with 0 → 0.001)."""
+    vb_c = np.where(vb == 0, ZERO_SUBSTITUTE, vb)
+    vstar_c = np.where(vstar == 0, ZERO_SUBSTITUTE, vstar)
+    observed = d * _cagr(vy, vb_c, elapsed)
+    required = np.abs(_cagr(vstar_c, vb_c, period))
+    projected = vy * (1.0 + d * observed) ** np.maximum(remaining, 0.0)
+    needed = d * (vstar_c - vb_c)
+    return {
+        "vstar_c": vstar_c,
+        "zero_substituted": (vb == 0) | (vstar == 0),
+        "opposite_sign": vb_c * vy < 0,
+        "target_opposite_sign": vb_c * vstar_c < 0,
+        "ratio_observed_rate": observed * 100.0,
+        "ratio_required_rate": required * 100.0,
+        "ratio_raw": observed / required,  # ±inf kept for the status, nulled as a figure
+        "projected_internal": projected,
+        "projected_value": out(projected),
+        "ant_needed": needed,
+        "ant_p": np.where(needed > 0, d * (projected - vb_c) / needed, np.nan),
+    }
+
+
+def _linear_figures(
+    d: np.ndarray, base: dict[str, np.ndarray], vb: np.ndarray, vstar: np.ndarray,
+    B: np.ndarray, T: np.ndarray, out: Any,
+) -> dict[str, np.ndarray]:
+    """Least-squares line through the points B..Y, read at the target year."""
+    n, sx, sy, sxy, sxx = base["n_points"], base["sx"], base["sy"], base["sxy"], base["sxx"]
+    denom = n * sxx - sx * sx
+    ok = (n >= 2) & (denom > 1e-12)
+    slope = np.where(ok, (n * sxy - sx * sy) / np.where(ok, denom, 1.0), np.nan)
+    intercept = (sy - slope * sx) / np.where(n > 0, n, 1.0)
+    projected = intercept + slope * (T - B)
+    needed = d * (vstar - vb)
+    return {
+        "linear_slope": slope,
+        "projected_value_linear": out(projected),
+        "ant_p_linear": np.where(needed > 0, d * (projected - vb) / needed, np.nan),
+    }
+
+
+def _null_not_applicable(f: dict[str, np.ndarray], sp: dict[str, np.ndarray], few: np.ndarray) -> None:
+    """Null the figures a method cannot produce here: never a made-up number."""
+    no_trend = few | f["rate_gap"]  # a trend needs two points and an unbroken chain
+    for key in ("projected_value", "projected_value_linear", "ratio_observed_rate"):
+        f[key] = np.where(no_trend, np.nan, f[key])
+    no_target = sp["not_set"] | few | sp["maintain"]  # these figures measure against v*
+    for key in (
+        "completion_progress", "completion_progress_geometric", "gap_pp", "required_annual_rate",
+        "ratio_required_rate", "ant_p", "ant_p_linear", "bar_progress_target", "bar_shortfall",
+    ):
+        f[key] = np.where(no_target, np.nan, f[key])
+    # R = ±inf (target equal to base) still orders the status; as a figure it is null.
+    f["ratio"] = np.where(no_target | ~np.isfinite(f["ratio_raw"]), np.nan, f["ratio_raw"])
+    for key in (*_PUBLIC_FLOAT_FIGURES, "ratio_observed_rate", "ratio_required_rate", "ant_p", "ant_p_linear",
+                "bar_progress_target", "bar_shortfall", "linear_slope"):
+        f[key] = np.where(np.isfinite(f[key]), f[key], np.nan)
+
+
+_PUBLIC_FLOAT_FIGURES = (
+    "latest_value", "time_progress", "completion_progress", "completion_progress_geometric", "gap_pp",
+    "required_annual_rate", "projected_value", "projected_value_linear", "ratio",
+)

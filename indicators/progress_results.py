@@ -1,0 +1,134 @@
+"""The engine's output: the result frame (figures, statuses, method inputs) and its JSON-ready records."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from indicators.progress_explain import explain
+from indicators.progress_rules import _F_RATE, ASSESSABILITY, FIGURE_KEYS, METHODS, STATUSES
+
+
+def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.array(values, dtype="Int64")
+
+
+def _result_frame(
+    specs: pd.DataFrame, sp: dict[str, np.ndarray], agg: dict[str, np.ndarray],
+    base: dict[str, np.ndarray], f: dict[str, np.ndarray], why: np.ndarray, st: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    has_data = agg["n"] > 0
+    columns: dict[str, Any] = {
+        "latest_year": _int_array(agg["last_year"]),
+        "latest_month": _int_array(agg["last_month"]),
+        "latest_value": f["latest_value"],
+        "time_progress": f["time_progress"],
+        "completion_progress": f["completion_progress"],
+        "completion_progress_geometric": f["completion_progress_geometric"],
+        "gap_pp": f["gap_pp"],
+        "required_annual_rate": f["required_annual_rate"],
+        "projected_value": f["projected_value"],
+        "projected_value_linear": f["projected_value_linear"],
+        "ratio": f["ratio"],
+        "score": st["score"],
+        **{
+            f"status_{m}": pd.Categorical.from_codes(st[m], categories=list(STATUSES[m]))
+            for m in METHODS
+        },
+        # Method inputs, so a page can show which method produced a colour and from what.
+        "met": f["met"],
+        "assessability": pd.Categorical.from_codes(why, categories=list(ASSESSABILITY)),
+        "is_reduction": sp["reduction"],
+        "is_maintain": sp["maintain"],
+        "n_points": base["n_points"].astype(np.int64),
+        "effective_base_year": _int_array(np.where(has_data, base["base_year"], np.nan)),
+        "base_year_missing": has_data & (base["base_year"] > sp["B"]),
+        "base_value": np.where(has_data, base["base_value"], np.nan),
+        "tolerance_pp": sp["tol"],
+        "elapsed_years": f["elapsed_years"],
+        "remaining_years": f["remaining_years"],
+        "bar_path": pd.Categorical.from_codes(sp["reduction"].astype(np.int8), categories=["linear", "geometric"]),
+        "bar_progress_target": f["bar_progress_target"],
+        "bar_shortfall": f["bar_shortfall"],
+        "ratio_observed_rate": f["ratio_observed_rate"],
+        "ratio_required_rate": f["ratio_required_rate"],
+        "zero_substituted": f["zero_substituted"] & has_data,
+        "opposite_sign": f["opposite_sign"],
+        "target_opposite_sign": f["target_opposite_sign"],
+        "ant_p": f["ant_p"],
+        "ant_p_linear": f["ant_p_linear"],
+        "linear_slope": f["linear_slope"],
+        "maintain_failed_years": agg["n_failed"].astype(np.int64),
+        "maintain_first_failed_year": _int_array(agg["first_failed_year"]),
+        "maintain_first_failed_value": agg["first_failed_value"],
+        "first_missing_rate_year": _int_array(
+            np.where(sp["form"] == _F_RATE, agg["first_missing_rate_year"], np.nan)
+        ),
+    }
+    computed = pd.DataFrame(columns, index=specs.index)
+    passthrough = specs.drop(columns=[c for c in computed.columns if c in specs.columns])
+    return pd.concat([passthrough, computed], axis=1)
+
+
+_DETAIL_GROUPS: dict[str, tuple[str, ...]] = {
+    "data": (
+        "n_points", "effective_base_year", "base_year_missing", "base_value", "met", "assessability",
+        "tolerance_pp", "elapsed_years", "remaining_years", "zero_substituted", "opposite_sign",
+        "target_opposite_sign", "first_missing_rate_year",
+    ),
+    "completion": ("time_progress", "completion_progress", "completion_progress_geometric", "gap_pp"),
+    "barometer": ("bar_path", "bar_progress_target", "bar_shortfall", "status_barometer"),
+    "ratio": ("ratio_observed_rate", "ratio_required_rate", "ratio", "score", "status_ratio"),
+    "anticipated": (
+        "projected_value", "ant_p", "projected_value_linear", "ant_p_linear", "linear_slope",
+        "status_anticipated",
+    ),
+    "required": ("required_annual_rate", "remaining_years"),
+    "maintain": ("maintain_failed_years", "maintain_first_failed_year", "maintain_first_failed_value"),
+}
+
+
+def _plain(value: Any) -> Any:
+    """numpy / pandas scalars → JSON-friendly Python values, NA → None."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(value) else float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value
+
+
+def to_records(results: pd.DataFrame) -> list[dict[str, Any]]:
+    """Result rows as JSON-ready dicts: the contract figures, `status` as a dict
+    {barometer, ratio, anticipated}, both reasons, `details` (each method's inputs),
+    then every passed-through spec column (plan, region, unit, ...)."""
+    if "explanation_zh" not in results.columns:
+        results = explain(results)
+    # Column-wise lists, then rows: far cheaper than DataFrame.to_dict on mixed dtypes.
+    columns = {c: [_plain(v) for v in results[c].tolist()] for c in results.columns}
+    extra = [c for c in results.columns if c not in FIGURE_KEYS and c not in _ALL_DETAIL_KEYS
+             and c not in ("explanation_zh", "explanation_en")]
+    records = []
+    for i in range(len(results)):
+        rec = {k: columns[k][i] if k in columns else None for k in FIGURE_KEYS}
+        rec["status"] = {m: columns[f"status_{m}"][i] for m in METHODS}
+        rec["explanation_zh"] = columns["explanation_zh"][i]
+        rec["explanation_en"] = columns["explanation_en"][i]
+        rec["details"] = {
+            group: {("status" if k.startswith("status_") else k): columns[k][i] for k in keys}
+            for group, keys in _DETAIL_GROUPS.items()
+        }
+        rec.update({c: columns[c][i] for c in extra})
+        records.append(rec)
+    return records
+
+
+_ALL_DETAIL_KEYS = frozenset(k for keys in _DETAIL_GROUPS.values() for k in keys) | {
+    f"status_{m}" for m in METHODS
+} | {"is_reduction", "is_maintain", "linear_slope", "maintain_first_failed_value"}

@@ -1,0 +1,72 @@
+"""Thresholds of the progress methods and their vocabularies (kinds, bounds, methods, statuses, figure keys)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+# ---------------------------------------------------------------------------
+# Named constants (thresholds and rules of the methods)
+# ---------------------------------------------------------------------------
+
+BAROMETER_RED_SHORTFALL = 0.10  # 发改办环资〔2020〕901号: shortfall above 10% of the progress target → red
+RATIO_ON_TRACK = 0.95  # Eurostat / Statistics Canada: R >= 95% on track
+RATIO_ACCELERATION = 0.60  # R >= 60%: progress made, acceleration needed
+NO_TARGET_ON_TRACK = 0.015  # no-target variant: d·CAGR >= 1.5%/yr on track
+NO_TARGET_ACCELERATION = 0.005  # no-target variant: d·CAGR >= 0.5%/yr acceleration needed
+ANTICIPATED_ON_TRACK = 0.95  # UN SDG Progress Chart 2023: P >= 0.95 on track
+ANTICIPATED_FAIR = 0.10  # UN SDG Progress Chart 2023: P >= 0.10 fair progress
+SCORE_MAX = 5.0  # roll-up score range (Statistics Canada)
+SCORE_MIN = -5.0  # roll-up score range (Statistics Canada)
+SCORE_HIGH_SLOPE = 7.1429  # score = 7.1429 R - 4.2857 for R >= 0.6
+SCORE_HIGH_INTERCEPT = -4.2857  # ditto
+SCORE_LOW_SLOPE = 4.1667  # score = 4.1667 R - 2.5 for R < 0.6
+SCORE_LOW_INTERCEPT = -2.5  # ditto
+ZERO_SUBSTITUTE = 0.001  # Statistics Canada: a base or target of exactly 0 becomes 0.001
+LIMIT_TOLERANCE_PP = 1.0  # within 1 percentage point of a 0% / 100% target counts as met
+PERCENT_LIMITS = (0.0, 100.0)  # the targets the tolerance applies to
+PERCENT_UNITS = frozenset({"%", "％", "percent", "百分比", "pct"})  # units read as percent
+MET_EPSILON = 1e-9  # relative float slack: 14.5 chained from rates still meets 14.5
+MONTHS_PER_YEAR = 12  # within-year time: t = (Y - 1 - B + m/12) / (T - B)
+ANNUAL_MONTH_RANK = 13  # an annual figure outranks every within-year figure of its year
+
+Kind = Literal["level", "cumulative_reduction", "count", "maintain", "qualitative"]
+Direction = Literal["higher", "lower"]
+Bound = Literal["at_least", "at_most", "exactly", "maintain"]
+InputForm = Literal["level", "annual_rate", "cumulative"]
+Method = Literal["barometer", "ratio", "anticipated"]
+
+KINDS: tuple[str, ...] = ("level", "cumulative_reduction", "count", "maintain", "qualitative")
+DIRECTIONS: tuple[str, ...] = ("higher", "lower")
+BOUNDS: tuple[str, ...] = ("at_least", "at_most", "exactly", "maintain")
+INPUT_FORMS: tuple[str, ...] = ("level", "annual_rate", "cumulative")
+METHODS: tuple[str, ...] = ("barometer", "ratio", "anticipated")
+
+# Status values per method, worst first (the order roll-ups sort by).
+BAROMETER_STATUSES = ("red", "yellow", "green", "achieved", "not_assessable", "not_set")
+RATIO_STATUSES = (
+    "deterioration", "limited", "acceleration_needed", "on_track", "achieved", "not_assessable",
+)
+ANTICIPATED_STATUSES = ("stagnation", "fair", "on_track", "achieved", "not_assessable", "not_set")
+STATUSES: dict[str, tuple[str, ...]] = {
+    "barometer": BAROMETER_STATUSES,
+    "ratio": RATIO_STATUSES,
+    "anticipated": ANTICIPATED_STATUSES,
+}
+UNRANKED_STATUSES = frozenset({"not_assessable", "not_set"})  # left out of severity
+
+# Why a series cannot be assessed (the explain step turns these into words).
+ASSESSABILITY = ("ok", "not_set", "no_data", "invalid", "rate_gap", "few_points")
+
+# Public figure keys (the JSON contract of `status --json` plus the extra figures).
+FIGURE_KEYS = (
+    "kind", "target", "bound", "base_year", "target_year", "latest_year", "latest_month",
+    "latest_value", "time_progress", "completion_progress", "completion_progress_geometric",
+    "gap_pp", "required_annual_rate", "projected_value", "projected_value_linear", "ratio",
+    "score",
+)
+
+_K_LEVEL, _K_REDUCTION, _K_COUNT, _K_MAINTAIN, _K_QUALITATIVE = range(5)
+_F_LEVEL, _F_RATE, _F_CUMULATIVE = range(3)
+_BIG = np.iinfo(np.int64).max

@@ -1,0 +1,88 @@
+"""The engine's input and output types (TargetSpec, Point, Assessment) and the error it raises."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from indicators.errors import UserError
+from indicators.progress_rules import BOUNDS, DIRECTIONS, KINDS, Bound, Direction, Kind
+
+
+class ProgressInputError(UserError, ValueError):
+    """Specs or observations the engine cannot read; the message names the series."""
+
+
+# ---------------------------------------------------------------------------
+# Input and output types
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """One quantified target. For a cumulative reduction `target` is K in percent."""
+
+    kind: Kind
+    target: float | None
+    direction: Direction = "higher"
+    bound: Bound = "at_least"
+    base_year: int = 2020
+    target_year: int = 2025
+    unit: str | None = None  # decides whether the 1-point tolerance at 0/100 applies
+
+    def __post_init__(self) -> None:
+        _check_choice("kind", self.kind, KINDS)
+        _check_choice("direction", self.direction, DIRECTIONS)
+        _check_choice("bound", self.bound, BOUNDS)
+        if self.target_year <= self.base_year:
+            raise ProgressInputError(
+                f"目标年份必须晚于基期 / target year must follow the base year: "
+                f"{self.base_year} → {self.target_year}"
+            )
+
+
+@dataclass(frozen=True)
+class Point:
+    """One observation: annual when `month` is None, else a figure for months 1..month."""
+
+    year: int
+    value: float
+    month: int | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The result for one series: contract figures, statuses, reasons and method inputs."""
+
+    kind: str
+    target: float | None
+    bound: str
+    base_year: int
+    target_year: int
+    latest_year: int | None
+    latest_month: int | None
+    latest_value: float | None
+    time_progress: float | None
+    completion_progress: float | None
+    completion_progress_geometric: float | None
+    gap_pp: float | None
+    required_annual_rate: float | None
+    projected_value: float | None
+    projected_value_linear: float | None
+    ratio: float | None
+    score: float | None
+    status: dict[str, str]
+    explanation_zh: str
+    explanation_en: str
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (JSON-ready) with the contract keys first, then `details`."""
+        return asdict(self)
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ProgressInputError(
+            f"{name} 取值无效 / invalid {name}: {value!r}; 可选 / allowed: {', '.join(allowed)}"
+        )
