@@ -24,6 +24,11 @@ generation = st.session_state.setdefault(UPLOADER_GENERATION, 0)
 
 CHANGE_WORDS = {"new": t("change_new"), "changed": t("change_changed"), "unchanged": t("change_unchanged")}
 
+
+def _old_value_text(value: float) -> str:
+    """A new row has no old value: an empty cell, not the table's grey 'None'."""
+    return "" if pd.isna(value) else f"{value:.10g}"
+
 st.subheader(t("upload_title"))
 st.caption(t("upload_help"))
 upload = st.file_uploader(t("upload_label"), type=list(actions.UPLOAD_TYPES), key=f"upload_{generation}")
@@ -60,7 +65,7 @@ if upload is not None:
             t("region"): diff["region_id"].map({k: v.name_zh for k, v in catalogue.regions.items()}),
             t("indicator"): diff["indicator_id"].map({k: v.name_zh for k, v in catalogue.indicators.items()}),
             t("year"): diff["year"], t("month"): diff["month"].astype("Int64").astype("string").fillna(""),
-            t("old_value"): diff["old_value"], t("value"): diff["value"], t("unit"): diff["unit"],
+            t("old_value"): diff["old_value"].map(_old_value_text), t("value"): diff["value"], t("unit"): diff["unit"],
             t("data_status"): diff["status"], t("source"): diff["source"],
         }).sort_values(t("change")), hide_index=True, width="stretch")
         note = st.text_input(t("batch_note"), key="batch_note")
