@@ -22,7 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from indicators.errors import UserError
 from indicators.users import LoginOutcome, LoginThrottle, User, UsersFile, attempt_login, resolve_users_path
 from ui import queries
-from ui.i18n import language
+from ui.i18n import text_from
 from ui.safe import md_escape
 
 log = logging.getLogger("gtm.auth")
@@ -54,8 +54,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def text(key: str, **values: object) -> str:
-    entry = TEXTS[key][language()]
-    return entry.format(**values) if values else entry
+    return text_from(TEXTS, key, **values)
 
 
 def users_file() -> UsersFile:

@@ -162,7 +162,12 @@ def language() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def text_from(table: dict[str, dict[str, str]], key: str, **values: object) -> str:
+    """`key`'s text in `table` in the current language, with `values` filled in (pages with their own texts use this)."""
+    text = table[key][language()]
+    return text.format(**values) if values else text
+
+
 def t(key: str, **values: object) -> str:
     """The text for `key` in the current language."""
-    text = TEXTS[key][language()]
-    return text.format(**values) if values else text
+    return text_from(TEXTS, key, **values)

@@ -9,7 +9,7 @@ from indicators.errors import UserError
 from indicators.targets import settable_targets
 from indicators.users import ACCOUNT_ROLES
 from ui import actions, auth, queries
-from ui.i18n import language
+from ui.i18n import language, text_from
 from ui.safe import md_escape
 
 lang = language()
@@ -56,8 +56,7 @@ TEXTS = {
 
 
 def tx(key: str, **values: object) -> str:
-    entry = TEXTS[key][lang]
-    return entry.format(**values) if values else entry
+    return text_from(TEXTS, key, **values)
 
 
 st.title(tx("title"))
