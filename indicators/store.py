@@ -388,12 +388,9 @@ class Store:
             return self._meta(con, key)
 
     # --- the one write path -------------------------------------------------
-    def diff(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """Each incoming row marked new / changed / unchanged against the current view."""
-        return self.compare(rows).marked
-
     def compare(self, rows: pd.DataFrame) -> Comparison:
-        """`diff` with the data version it was made against (one read transaction: both from one snapshot)."""
+        """Each incoming row marked new / changed / unchanged against the current view, with the data version it
+        was compared with (one read transaction: both from one snapshot)."""
         incoming = _normalise_rows(rows)
         with self._connect(read_only=True) as con:
             con.execute("BEGIN TRANSACTION")

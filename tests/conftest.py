@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 import streamlit as st
 from openpyxl import Workbook
 
 from indicators.catalogue import Catalogue, load_catalogue
-from indicators.store import Store
+from indicators.store import MIGRATIONS, Store
 from tests.accounts import make_users_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -84,3 +85,16 @@ BROKEN_ROWS: list[list[object]] = [
     ["天津市", "国家高新技术企业数量", 2024, None, 9600, "家", "已发布", "公报", None],  # G8 bad status
 ]
 BROKEN_CELLS = ["B2", "A3", "C4", "E5", "F6", "D7", "G8"]
+
+
+def write_version_1_database(path: Path) -> None:
+    """A database as schema version 1 left it (before the audit log and target tables), with one batch and one value."""
+    con = duckdb.connect(str(path))
+    for sql in MIGRATIONS[0]:
+        con.execute(sql)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("INSERT INTO batches VALUES (1, 'import', 'old.xlsx', ?, '数据', 'someone', TIMESTAMP '2024-01-01 00:00:00', "
+                "1, 1, 0, 0, NULL, NULL, NULL)", ["e" * 64])
+    con.execute("INSERT INTO observations VALUES (1, 1, 'tianjin', 'good_air_quality_days_ratio', 2023, NULL, 67.1, '%', '正式', "
+                "'公报', NULL)")
+    con.close()

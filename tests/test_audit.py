@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -14,6 +13,7 @@ from indicators.status import build_inputs, status_frame
 from indicators.store import MIGRATIONS, SCHEMA_VERSION, BatchInfo, Store
 from indicators.targets import apply_target_overrides, set_target, settable_targets
 from loaders.demo import seed_demo_if_first_run
+from tests.conftest import write_version_1_database
 
 CO2 = ("zhanjiang_2023_draft", "co2_intensity_reduction")
 
@@ -105,15 +105,7 @@ def test_targets_the_plan_sets_and_nonsense_values_are_refused(store, catalogue,
 
 
 def test_a_version_1_database_is_migrated_keeping_its_data(db_path, catalogue):
-    con = duckdb.connect(str(db_path))
-    for sql in MIGRATIONS[0]:
-        con.execute(sql)
-    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    con.execute("INSERT INTO batches VALUES (1, 'import', 'old.xlsx', ?, '数据', 'someone', TIMESTAMP '2024-01-01 00:00:00', "
-                "1, 1, 0, 0, NULL, NULL, NULL)", ["e" * 64])
-    con.execute("INSERT INTO observations VALUES (1, 1, 'tianjin', 'good_air_quality_days_ratio', 2023, NULL, 67.1, '%', '正式', "
-                "'公报', NULL)")
-    con.close()
+    write_version_1_database(db_path)
     store = Store(db_path)
     store.initialise(catalogue)
     assert store.meta("schema_version") == str(SCHEMA_VERSION) == str(len(MIGRATIONS))

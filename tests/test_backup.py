@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -16,7 +15,7 @@ from indicators.store import MIGRATIONS, BatchInfo, Store, StoreBusyError, Store
 from loaders.backup import add_backup_commands, backup, restore, run_backup_command
 from loaders.demo import seed_demo_if_first_run
 from loaders.export import export_frame
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, write_version_1_database
 
 
 def rows(year: int, value: float, source: str = "公报") -> pd.DataFrame:
@@ -133,15 +132,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(busy_st
 
 def test_restore_of_a_version_1_backup_migrates_it(catalogue, tmp_path):
     old = tmp_path / "v1.duckdb"
-    con = duckdb.connect(str(old))
-    for sql in MIGRATIONS[0]:
-        con.execute(sql)
-    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    con.execute("INSERT INTO batches VALUES (1, 'import', 'old.xlsx', ?, '数据', 'someone', TIMESTAMP '2024-01-01 00:00:00', "
-                "1, 1, 0, 0, NULL, NULL, NULL)", ["e" * 64])
-    con.execute("INSERT INTO observations VALUES (1, 1, 'tianjin', 'good_air_quality_days_ratio', 2023, NULL, 67.1, '%', '正式', "
-                "'公报', NULL)")
-    con.close()
+    write_version_1_database(old)
     target = Store(tmp_path / "new.duckdb")
     restore(target, catalogue, old)
     assert list(target.current_observations()["value"]) == [67.1]
