@@ -11,7 +11,8 @@ from pathlib import Path
 from indicators.catalogue import Catalogue, load_catalogue, validate_catalogue
 from indicators.cli import EXIT_FAILED, EXIT_OK, add_db_argument, open_store, print_json, run
 from indicators.progress import METHODS
-from indicators.status import STATUS_LABELS_ZH, status_records
+from indicators.status import status_records
+from indicators.vocabulary import STATUS_LABELS_ZH
 
 
 def build_parser() -> argparse.ArgumentParser:

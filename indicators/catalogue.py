@@ -14,22 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from indicators.errors import UserError
+from indicators.settings import DATA_DIR
+from indicators.vocabulary import Bound, Direction, Kind, PlanStatus, RegionLevel, Wording
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-
-Kind = Literal["level", "cumulative_reduction", "count", "maintain", "qualitative"]
-Direction = Literal["higher", "lower"]
-Bound = Literal["at_least", "at_most", "exactly", "maintain"]
-PlanStatus = Literal["正式", "征求意见稿"]
-RegionLevel = Literal["province", "municipality", "prefecture", "district", "county", "county_city"]
-# The plans' own verbs and qualifiers; kept so a page can say 力争 (strive for) vs 达到 (reach).
-Wording = Literal["力争", "达到", "保持", "以上", "以下", "提高至", "降低", "下降", "培育", "巩固", "完成", "控制在"]
+__all__ = ["DATA_DIR", "Bound", "Direction", "Kind", "PlanStatus", "RegionLevel", "Wording"]
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"  # ASCII snake_case: stable in URLs, files and SQL
 CODE_PATTERN = r"^\d{6}$"  # GB/T 2260 administrative division code

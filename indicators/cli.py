@@ -6,10 +6,10 @@ import argparse
 import getpass
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 
+from indicators import settings
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import UserError
 from indicators.logsetup import configure_logging
@@ -17,8 +17,6 @@ from indicators.store import Store, resolve_db_path
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran and refused: bad input, busy database, unknown batch
-USER_ENV = "GTM_USER"  # who is recorded as importer when --user is not given
-DEBUG_ENV = "GTM_DEBUG"  # set to 1 to see the traceback behind an internal error
 
 log = logging.getLogger("gtm")
 
@@ -38,8 +36,8 @@ def open_store(db: str | None) -> tuple[Catalogue, Store]:
 def current_user(explicit: str | None = None) -> str:
     if explicit:
         return explicit
-    if os.environ.get(USER_ENV):
-        return os.environ[USER_ENV]
+    if settings.acting_user():
+        return str(settings.acting_user())
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry in some containers
@@ -62,12 +60,12 @@ def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None 
         print("已中断，未做任何更改。/ Interrupted; nothing was changed.", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # a bug: say so plainly, keep the details for a developer
-        if os.environ.get(DEBUG_ENV) == "1":
+        if settings.debug():
             raise
         log_file = configure_logging()
         log.exception("internal error")
-        print(f"内部错误：{type(exc).__name__}。详情已写入 {log_file}；设置 {DEBUG_ENV}=1 可直接查看。请报告此问题。\n"
-              f"Internal error: {type(exc).__name__}. Details are in {log_file}; set {DEBUG_ENV}=1 to see them.", file=sys.stderr)
+        print(f"内部错误：{type(exc).__name__}。详情已写入 {log_file}；设置 {settings.DEBUG_ENV}=1 可直接查看。请报告此问题。\n"
+              f"Internal error: {type(exc).__name__}. Details are in {log_file}; set {settings.DEBUG_ENV}=1 to see them.", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -12,15 +12,10 @@ import math
 import pandas as pd
 
 from indicators.catalogue import Catalogue, Plan, Target
-from indicators.status import STATUS_LABELS_EN, STATUS_LABELS_ZH
+from indicators.vocabulary import STATUS_ICONS, UNKNOWN_STATUS_ICON, status_word
 
-# Shapes as well as colours (never colour alone), from fonts every machine here has: emoji fonts are
-# often missing on servers and in screenshots, where they render as empty boxes.
-STATUS_ICONS = {
-    "green": "●", "yellow": "▲", "red": "■", "achieved": "✔", "not_assessable": "○", "not_set": "○",
-    "on_track": "●", "acceleration_needed": "▲", "limited": "▲", "deterioration": "■",
-    "fair": "▲", "stagnation": "■",
-}
+__all__ = ["STATUS_ICONS", "status_word"]
+
 UNITS_WITHOUT_SPACE = ("%", "家", "个", "条")  # '11.5%', '11,600家'; other units follow a space
 METHOD_NAMES = {
     "barometer": {"zh": "发改委晴雨表", "en": "NDRC barometer"},
@@ -64,14 +59,9 @@ def format_value(value: float | None, unit: str, decimals: int, empty: str = "�
     return f"{number}{unit}" if unit in UNITS_WITHOUT_SPACE else f"{number} {unit}"
 
 
-def status_word(status: str, lang: str) -> str:
-    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
-    return labels.get(status, status)
-
-
 def status_label(status: str, lang: str) -> str:
     """Icon and word, never colour alone."""
-    return f"{STATUS_ICONS.get(status, '○')} {status_word(status, lang)}"
+    return f"{STATUS_ICONS.get(status, UNKNOWN_STATUS_ICON)} {status_word(status, lang)}"
 
 
 def method_name(method: str, lang: str) -> str:

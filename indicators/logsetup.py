@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import logging
-import os
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-LOG_ENV = "GTM_LOG"  # path of the log file; default data/gtm.log (git-ignored)
-DEFAULT_LOG = Path(__file__).resolve().parent.parent / "data" / "gtm.log"
+from indicators import settings
+
 LOG_MAX_BYTES = 5 * 1024 * 1024  # rotate at 5 MB, keep a few old files
 LOG_BACKUPS = 3
 
 
 def configure_logging() -> Path:
     """Send the 'gtm' logger to the log file (once per process); returns the file's path."""
-    path = Path(os.environ.get(LOG_ENV) or DEFAULT_LOG)
+    path = settings.log_path()
     logger = logging.getLogger("gtm")
     if not any(isinstance(h, RotatingFileHandler) for h in logger.handlers):
         path.parent.mkdir(parents=True, exist_ok=True)

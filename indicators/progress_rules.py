@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
 # ---------------------------------------------------------------------------
@@ -31,30 +29,29 @@ MET_EPSILON = 1e-9  # relative float slack: 14.5 chained from rates still meets 
 MONTHS_PER_YEAR = 12  # within-year time: t = (Y - 1 - B + m/12) / (T - B)
 ANNUAL_MONTH_RANK = 13  # an annual figure outranks every within-year figure of its year
 
-Kind = Literal["level", "cumulative_reduction", "count", "maintain", "qualitative"]
-Direction = Literal["higher", "lower"]
-Bound = Literal["at_least", "at_most", "exactly", "maintain"]
-InputForm = Literal["level", "annual_rate", "cumulative"]
-Method = Literal["barometer", "ratio", "anticipated"]
-
-KINDS: tuple[str, ...] = ("level", "cumulative_reduction", "count", "maintain", "qualitative")
-DIRECTIONS: tuple[str, ...] = ("higher", "lower")
-BOUNDS: tuple[str, ...] = ("at_least", "at_most", "exactly", "maintain")
-INPUT_FORMS: tuple[str, ...] = ("level", "annual_rate", "cumulative")
-METHODS: tuple[str, ...] = ("barometer", "ratio", "anticipated")
-
-# Status values per method, worst first (the order roll-ups sort by).
-BAROMETER_STATUSES = ("red", "yellow", "green", "achieved", "not_assessable", "not_set")
-RATIO_STATUSES = (
-    "deterioration", "limited", "acceleration_needed", "on_track", "achieved", "not_assessable",
+# The vocabularies are defined once, in indicators.vocabulary; re-exported here for the engine's modules.
+from indicators.vocabulary import (  # noqa: E402
+    ANTICIPATED_STATUSES,
+    BAROMETER_STATUSES,
+    BOUNDS,
+    DIRECTIONS,
+    INPUT_FORMS,
+    KINDS,
+    METHODS,
+    RATIO_STATUSES,
+    STATUSES,
+    UNRANKED_STATUSES,
+    Bound,
+    Direction,
+    InputForm,
+    Kind,
+    Method,
 )
-ANTICIPATED_STATUSES = ("stagnation", "fair", "on_track", "achieved", "not_assessable", "not_set")
-STATUSES: dict[str, tuple[str, ...]] = {
-    "barometer": BAROMETER_STATUSES,
-    "ratio": RATIO_STATUSES,
-    "anticipated": ANTICIPATED_STATUSES,
-}
-UNRANKED_STATUSES = frozenset({"not_assessable", "not_set"})  # left out of severity
+
+__all__ = [
+    "ANTICIPATED_STATUSES", "BAROMETER_STATUSES", "BOUNDS", "DIRECTIONS", "INPUT_FORMS", "KINDS", "METHODS",
+    "RATIO_STATUSES", "STATUSES", "UNRANKED_STATUSES", "Bound", "Direction", "InputForm", "Kind", "Method",
+]
 
 # Why a series cannot be assessed (the explain step turns these into words).
 ASSESSABILITY = ("ok", "not_set", "no_data", "invalid", "rate_gap", "few_points")

@@ -26,18 +26,6 @@ CONTRACT_KEYS = (
 )
 EXTRA_KEYS = ("region_zh", "area", "input_form", "input_indicator", "latest_month", "score")
 
-STATUS_LABELS_ZH = {
-    "green": "绿灯", "yellow": "黄灯", "red": "红灯",
-    "achieved": "已完成", "not_assessable": "无法评估", "not_set": "目标待定",
-    "on_track": "符合进度", "acceleration_needed": "需加快", "limited": "进展有限", "deterioration": "倒退",
-    "fair": "有进展需加快", "stagnation": "停滞或倒退",
-}
-STATUS_LABELS_EN = {
-    "green": "Green", "yellow": "Yellow", "red": "Red",
-    "achieved": "Achieved", "not_assessable": "Not assessable", "not_set": "Target not set",
-    "on_track": "On track", "acceleration_needed": "Acceleration needed", "limited": "Limited progress",
-    "deterioration": "Deterioration", "fair": "Fair progress", "stagnation": "Stagnation or regression",
-}
 
 
 def _input_candidates(indicator: Indicator) -> list[tuple[str, str]]:

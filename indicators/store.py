@@ -35,25 +35,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from indicators import settings
 from indicators.catalogue import Catalogue
 from indicators.errors import UserError
+from indicators.settings import DEFAULT_DB
+from indicators.vocabulary import AUDIT_ACTIONS, BATCH_KINDS, DEMO_SOURCE_MARK, OBSERVATION_COLUMNS
+from indicators.vocabulary import DATA_STATUSES as STATUSES
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "gtm.duckdb"
-DB_ENV = "GTM_DB"  # environment variable naming the database file
-LOCK_TIMEOUT_ENV = "GTM_LOCK_TIMEOUT"  # seconds a writer waits for another process
-DEFAULT_LOCK_TIMEOUT = 10.0  # long enough to outlast a dashboard query, short enough to answer a user
+__all__ = ["AUDIT_ACTIONS", "BATCH_KINDS", "DEFAULT_DB", "DEMO_SOURCE_MARK", "OBSERVATION_COLUMNS", "STATUSES"]
+
 LOCK_RETRY_INTERVAL = 0.1  # seconds between attempts to take the file lock
-STATUSES = ("初步", "正式", "修订", "估计")  # preliminary, final, revised, estimated
-DEMO_SOURCE_MARK = "示例数据"  # every demo observation's source starts with this
-BATCH_KINDS = ("import", "demo")
-# What the audit log records (action column); see README "安全 / Security".
-AUDIT_ACTIONS = (
-    "import", "demo_load", "rollback", "remove_demo", "upload_refused", "login", "login_failed", "login_throttled",
-    "logout", "set_target", "user_add", "user_remove", "user_reset", "user_role", "backup", "restore",
-)
-PAUSE_ENV = "GTM_TEST_PAUSE_AT"  # TEST ONLY: "<point>:<marker file>" makes a writer stop at that point (crash tests)
 PAUSE_SECONDS = 600.0  # how long a paused writer waits for the test to kill it
-OBSERVATION_COLUMNS = ["region_id", "indicator_id", "year", "month", "value", "unit", "status", "source", "note"]
 # Fields whose change makes a re-imported row a revision (a note alone does not).
 COMPARED_FIELDS = ["value", "unit", "status", "source"]
 VALUE_TOLERANCE = 1e-9  # relative; float noise from spreadsheets is not a revision
@@ -181,9 +173,8 @@ def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
     """--db wins, then $GTM_DB, then data/gtm.duckdb."""
     if cli_value:
         return Path(cli_value)
-    if os.environ.get(DB_ENV):
-        return Path(os.environ[DB_ENV])
-    return DEFAULT_DB
+    location = settings.db_location()
+    return Path(location) if location else DEFAULT_DB
 
 
 def sha256_of(data: bytes) -> str:
@@ -209,8 +200,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str], lock_timeout: float | None = None):
         self.path = Path(path)
-        env_timeout = os.environ.get(LOCK_TIMEOUT_ENV)
-        self.lock_timeout = lock_timeout if lock_timeout is not None else float(env_timeout or DEFAULT_LOCK_TIMEOUT)
+        self.lock_timeout = lock_timeout if lock_timeout is not None else settings.lock_timeout()
 
     # --- connections --------------------------------------------------------
     @contextmanager
@@ -676,7 +666,7 @@ class Store:
 def _pause_point(name: str) -> None:
     """TEST ONLY (crash and concurrency tests): with GTM_TEST_PAUSE_AT=<name>:<marker>, write the marker file and
     wait there until the test kills the process or deletes the marker (then carry on)."""
-    spec = os.environ.get(PAUSE_ENV)
+    spec = settings.pause_spec()
     if not spec:
         return
     point, _, marker_name = spec.partition(":")

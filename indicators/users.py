@@ -39,10 +39,9 @@ from pathlib import Path
 
 import bcrypt
 
+from indicators import settings
 from indicators.errors import UserError
 
-USERS_ENV = "GTM_USERS"  # environment variable naming the users file
-DEFAULT_USERS_FILE = Path(__file__).resolve().parent.parent / "data" / "users.toml"
 ROLES = ("viewer", "analyst", "admin")
 ACCOUNT_ROLES = ("analyst", "admin")  # roles a users-file entry may have; viewers need no account
 WRITE_ROLES = ("analyst", "admin")  # may upload, publish and roll back
@@ -89,9 +88,7 @@ def resolve_users_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
     """--users wins, then $GTM_USERS, then data/users.toml."""
     if cli_value:
         return Path(cli_value)
-    if os.environ.get(USERS_ENV):
-        return Path(os.environ[USERS_ENV])
-    return DEFAULT_USERS_FILE
+    return settings.users_path()
 
 
 # --- passwords ---------------------------------------------------------------------------------------------------

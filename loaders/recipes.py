@@ -19,22 +19,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from indicators.catalogue import DATA_DIR
+from indicators import settings
 from loaders.errors import LoaderError, Problem
 from loaders.normalise import normalise_text
 from loaders.overrides import OverrideText
 from loaders.read import Workbook
 from loaders.structure import blank, is_number
 
-RECIPES_ENV = "GTM_RECIPES_DIR"
-DEFAULT_RECIPES_DIR = DATA_DIR / "recipes"
 NAME_PATTERN = r"^[\w\u4e00-\u9fff-]{1,64}$"  # a file name: letters, digits, Chinese, '_' and '-'; no paths
 FINGERPRINT_ROWS = 30  # header text is taken from at most this many rows of each sheet
 FINGERPRINT_CHARS = 16  # hex digits kept from the sha256
@@ -71,7 +68,7 @@ class Recipe(BaseModel):
 
 
 def recipes_dir() -> Path:
-    return Path(os.environ[RECIPES_ENV]) if os.environ.get(RECIPES_ENV) else DEFAULT_RECIPES_DIR
+    return settings.recipes_dir()
 
 
 def fingerprint(workbook: Workbook) -> str:

@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 
 from indicators.catalogue import Catalogue
-from indicators.store import PAUSE_ENV, BatchInfo, Store
+from indicators.settings import PAUSE_ENV
+from indicators.store import BatchInfo, Store
 from loaders.export import export_frame
 from tests.conftest import PROJECT_ROOT, TEMPLATE_HEADER
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from indicators.settings import DEFAULT_RECIPES_DIR
 from loaders.errors import LoaderError
 from loaders.importer import prepare_import
 from loaders.overrides import OverrideText
 from loaders.read import read_workbook
-from loaders.recipes import DEFAULT_RECIPES_DIR, find_recipe, fingerprint, load_recipe, save_recipe
+from loaders.recipes import find_recipe, fingerprint, load_recipe, save_recipe
 from tests.conftest import PROJECT_ROOT
 from tests.tables import xlsx
 from tests.test_realdata import CITIES, COUNTIES

@@ -1,0 +1,68 @@
+"""Every setting read from the environment (`GTM_*`), with its default and meaning, in one place.
+
+Each is read when asked for, not at import, so a test or a long-running process sees a changed variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+DB_ENV = "GTM_DB"  # the database: a DuckDB file path (default data/gtm.duckdb)
+USERS_ENV = "GTM_USERS"  # the users file (default data/users.toml, git-ignored, mode 0600)
+USER_ENV = "GTM_USER"  # who the CLI records as doing an import or change when --user/--by is not given
+LOCK_TIMEOUT_ENV = "GTM_LOCK_TIMEOUT"  # seconds a writer waits for another process holding the database
+LOG_ENV = "GTM_LOG"  # the log file (default data/gtm.log, git-ignored)
+DEBUG_ENV = "GTM_DEBUG"  # "1": the CLI prints the traceback behind an internal error
+RECIPES_ENV = "GTM_RECIPES_DIR"  # where import recipes are saved and found (default data/recipes)
+PAUSE_ENV = "GTM_TEST_PAUSE_AT"  # TEST ONLY: "<point>:<marker file>" makes a writer stop at that point (crash tests)
+
+DEFAULT_DB = DATA_DIR / "gtm.duckdb"
+DEFAULT_USERS = DATA_DIR / "users.toml"
+DEFAULT_LOG = DATA_DIR / "gtm.log"
+DEFAULT_RECIPES_DIR = DATA_DIR / "recipes"
+DEFAULT_LOCK_TIMEOUT = 10.0  # long enough to outlast a dashboard query, short enough to answer a user
+
+
+def _env(name: str) -> str | None:
+    """The variable's value, or None when unset or empty."""
+    return os.environ.get(name) or None
+
+
+def db_location() -> str | None:
+    return _env(DB_ENV)
+
+
+def users_path() -> Path:
+    value = _env(USERS_ENV)
+    return Path(value) if value else DEFAULT_USERS
+
+
+def acting_user() -> str | None:
+    return _env(USER_ENV)
+
+
+def lock_timeout() -> float:
+    value = _env(LOCK_TIMEOUT_ENV)
+    return float(value) if value else DEFAULT_LOCK_TIMEOUT
+
+
+def log_path() -> Path:
+    value = _env(LOG_ENV)
+    return Path(value) if value else DEFAULT_LOG
+
+
+def debug() -> bool:
+    return _env(DEBUG_ENV) == "1"
+
+
+def recipes_dir() -> Path:
+    value = _env(RECIPES_ENV)
+    return Path(value) if value else DEFAULT_RECIPES_DIR
+
+
+def pause_spec() -> str | None:
+    return _env(PAUSE_ENV)
