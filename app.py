@@ -8,7 +8,7 @@ import streamlit as st
 
 from indicators.errors import UserError
 from indicators.logsetup import configure_logging
-from ui import actions, auth, queries
+from ui import actions, auth, queries, startup
 from ui.i18n import LANG_PARAM, LANGUAGES, language, t
 from ui.present import presentation_switch
 
@@ -16,6 +16,11 @@ log = logging.getLogger("gtm.app")
 configure_logging()
 
 st.set_page_config(page_title=t("app_title"), page_icon="🌿", layout="wide")
+try:
+    startup.prepare_database()  # once per process: migrate, and demo data into a new empty database
+except UserError as exc:  # e.g. the database is busy or damaged: say so instead of a broken page
+    st.error(str(exc))
+    st.stop()
 
 
 def language_switch() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from indicators.briefing import Briefing
 from indicators.deck import build_deck
-from indicators.errors import UserError
+from indicators.errors import InvalidArgument, UserError
 from indicators.images import ImageSession
 
 DECK_SUFFIX = ".pptx"
@@ -63,7 +63,7 @@ def slide_count(briefing: Briefing) -> int:
 def write_brief(briefing: Briefing, out: Path, png_dir: Path | None = None, session: ImageSession | None = None) -> BriefFiles:
     """Write the deck to `out` (and the PNGs to `png_dir`); files appear whole or not at all."""
     if out.suffix.lower() != DECK_SUFFIX:
-        raise ValueError(f"输出文件须以 {DECK_SUFFIX} 结尾：{out} / The output must be a {DECK_SUFFIX} file.")
+        raise InvalidArgument(f"输出文件须以 {DECK_SUFFIX} 结尾：{out} / The output must be a {DECK_SUFFIX} file.")
     if session is None:
         with ImageSession() as own:
             return write_brief(briefing, out, png_dir, own)

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from indicators import progress
 from indicators.catalogue import Catalogue, Plan, Target
 from indicators.charts import NOTES_NAME, TITLE_NAME
-from indicators.errors import UserError
+from indicators.errors import InvalidArgument, UserError
 from indicators.figures import SLIDE_SIZE, plan_barometer_figure, sources_by_series, target_figure
 from indicators.images import ImageSpec
 from indicators.labels import as_of_text, display_rows, target_text, worst_first
@@ -84,9 +84,9 @@ def collect_briefing(catalogue: Catalogue, store: Store, *, plan_id: str, region
                      as_of: int | None = None, method: str = "barometer", lang: str = "zh") -> Briefing:
     """Read and assess one plan × region (the plan's own region by default) for a briefing."""
     if plan_id not in catalogue.plans:
-        raise ValueError(f"没有id为“{plan_id}”的方案（现有：{'、'.join(catalogue.plans)}）。/ No plan '{plan_id}'.")
+        raise InvalidArgument(f"没有id为“{plan_id}”的方案（现有：{'、'.join(catalogue.plans)}）。/ No plan '{plan_id}'.")
     if method not in progress.METHODS:
-        raise ValueError(f"未知的判定方法“{method}”（可选：{'、'.join(progress.METHODS)}）。/ Unknown method '{method}'.")
+        raise InvalidArgument(f"未知的判定方法“{method}”（可选：{'、'.join(progress.METHODS)}）。/ Unknown method '{method}'.")
     catalogue = apply_target_overrides(catalogue, store.target_overrides())  # targets an administrator entered
     plan = catalogue.plans[plan_id]
     region_id = resolve_region(catalogue, region) or plan.region

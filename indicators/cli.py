@@ -53,7 +53,7 @@ def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None 
     """Run a CLI main: domain errors become a clear message and exit 1, never a traceback."""
     try:
         return main(argv)
-    except (UserError, ValueError, FileNotFoundError) as exc:
+    except (UserError, FileNotFoundError) as exc:
         print(_message(exc), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

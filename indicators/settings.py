@@ -5,8 +5,11 @@ Each is read when asked for, not at import, so a test or a long-running process 
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
+
+from indicators.errors import InvalidArgument
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -47,7 +50,16 @@ def acting_user() -> str | None:
 
 def lock_timeout() -> float:
     value = _env(LOCK_TIMEOUT_ENV)
-    return float(value) if value else DEFAULT_LOCK_TIMEOUT
+    if not value:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise InvalidArgument(f"环境变量 {LOCK_TIMEOUT_ENV} 应为不小于0的秒数，现为“{value}”。"
+                              f"/ {LOCK_TIMEOUT_ENV} must be a number of seconds >= 0, not '{value}'.")
+    return seconds
 
 
 def log_path() -> Path:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from indicators import progress
 from indicators.catalogue import Catalogue, Indicator, Plan, Target
+from indicators.errors import InvalidArgument
 from indicators.store import Store
 from indicators.targets import apply_target_overrides
 
@@ -104,7 +105,7 @@ def _spec_row(
 def _selected_targets(catalogue: Catalogue, plan: str | None) -> list[tuple[Plan, Target]]:
     if plan is not None and plan not in catalogue.plans:
         known = "、".join(catalogue.plans)
-        raise ValueError(f"没有id为“{plan}”的方案（现有：{known}）。/ No plan '{plan}'.")
+        raise InvalidArgument(f"没有id为“{plan}”的方案（现有：{known}）。/ No plan '{plan}'.")
     return [(p, t) for p, t in catalogue.plan_targets() if plan is None or p.id == plan]
 
 
@@ -113,14 +114,18 @@ def resolve_region(catalogue: Catalogue, region: str | None) -> str | None:
         return None
     region_id = catalogue.find_region(region)
     if region_id is None:
-        raise ValueError(f"地区“{region}”不在地区目录中。/ Unknown region '{region}'.")
+        raise InvalidArgument(f"地区“{region}”不在地区目录中。/ Unknown region '{region}'.")
     return region_id
 
 
 def load_inputs(
     catalogue: Catalogue, store: Store, *, plan: str | None = None, region: str | None = None, as_of: int | None = None,
+    target_overrides: Mapping[tuple[str, str], float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The engine's specs and observations for the selected plans and regions, read from the store."""
+    """The engine's specs and observations for the selected plans and regions, read from the store.
+
+    target_overrides: the administrator's target values when the caller has them already (else read from the store).
+    """
     needed = sorted({ind_id for _, t in catalogue.plan_targets()
                      for _, ind_id in _input_candidates(catalogue.indicators[t.indicator])})
     # Only the plans' regions and their districts are assessed: let the database drop the rest.
@@ -128,17 +133,21 @@ def load_inputs(
     regions = sorted(plan_regions | {r.id for r in catalogue.regions.values() if r.parent in plan_regions})
     observations = store.current_observations(as_of=as_of, indicators=needed, regions=regions)
     return build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region),
-                        target_overrides=store.target_overrides())
+                        target_overrides=store.target_overrides() if target_overrides is None else target_overrides)
 
 
 def status_frame(
     catalogue: Catalogue, store: Store, *, plan: str | None = None, region: str | None = None, as_of: int | None = None,
 ) -> pd.DataFrame:
     """One row per plan × region × target with every figure, status, reason and method input."""
-    specs, obs = load_inputs(catalogue, store, plan=plan, region=region, as_of=as_of)
+    return assess_inputs(*load_inputs(catalogue, store, plan=plan, region=region, as_of=as_of), as_of=as_of)
+
+
+def assess_inputs(specs: pd.DataFrame, observations: pd.DataFrame, *, as_of: int | None = None) -> pd.DataFrame:
+    """Every figure, status, reason and method input of the series `load_inputs` gave."""
     if specs.empty:
         return specs
-    return progress.assess_frame(specs, obs, as_of=as_of, reasons=True)
+    return progress.assess_frame(specs, observations, as_of=as_of, reasons=True)
 
 
 def history_frame(specs: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:

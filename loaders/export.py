@@ -13,6 +13,7 @@ from openpyxl import Workbook as XlsxWorkbook
 from openpyxl.styles import Font
 
 from indicators.catalogue import Catalogue
+from indicators.errors import InvalidArgument
 from indicators.store import Store
 from loaders.template import DATA_SHEET, TEMPLATE_HEADERS
 
@@ -42,7 +43,7 @@ def export_observations(store: Store, catalogue: Catalogue, out: Path) -> int:
     """Write the export to `out` (.xlsx or .csv, UTF-8 with BOM so Excel shows Chinese); returns the row count."""
     suffix = out.suffix.lower()
     if suffix not in EXPORT_FORMATS:
-        raise ValueError(f"导出文件须以 .xlsx 或 .csv 结尾 / export file must end in .xlsx or .csv: {out.name}")
+        raise InvalidArgument(f"导出文件须以 .xlsx 或 .csv 结尾 / export file must end in .xlsx or .csv: {out.name}")
     frame = export_frame(store, catalogue)
     if suffix == ".csv":
         frame.to_csv(out, index=False, encoding="utf-8-sig")

@@ -2,7 +2,9 @@
 
 st.cache_resource holds the catalogue and the store handle (no open connection: the
 store opens short-lived ones); st.cache_data holds query results, cleared after every
-import by `clear_caches`.
+import by `clear_caches`. The observations are read once per `as_of` (`inputs`): the status
+table and the histories are both computed from that one read. Creating the database and
+loading demo data on a first run is a start-up step (ui/startup.py), not a read.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ import streamlit as st
 
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.figures import sources_by_series
-from indicators.status import history_frame, load_inputs, status_frame
+from indicators.status import assess_inputs, history_frame, load_inputs
 from indicators.store import Store, resolve_db_path
 from indicators.targets import apply_target_overrides
-from loaders.demo import seed_demo_if_first_run
 from loaders.export import export_observations
 from loaders.template import write_template
 from ui.rows import display_rows
@@ -33,11 +34,8 @@ def catalogue() -> Catalogue:
 
 @st.cache_resource(show_spinner=False)
 def store() -> Store:
-    """The store, created with the catalogue and (on the very first run only) the demo data."""
-    handle = Store(resolve_db_path())
-    handle.initialise(catalogue())
-    seed_demo_if_first_run(handle, catalogue())
-    return handle
+    """The store handle (ui/startup.py has created and, on a first run, seeded the database)."""
+    return Store(resolve_db_path())
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
@@ -46,9 +44,15 @@ def has_demo_data() -> bool:
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def inputs(as_of: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The engine's specs and observations: the one read of the observations behind every figure on a page."""
+    return load_inputs(catalogue(), store(), as_of=as_of, target_overrides=target_overrides())
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def status_table(as_of: int | None = None) -> pd.DataFrame:
     """One row per plan × region × target with every figure, status and reason."""
-    return status_frame(catalogue(), store(), as_of=as_of)
+    return assess_inputs(*inputs(as_of), as_of=as_of)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
@@ -71,8 +75,7 @@ def display_table(lang: str, as_of: int | None = None) -> pd.DataFrame:
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def histories(as_of: int | None = None) -> pd.DataFrame:
     """Each series year by year in the indicator's terms (for sparklines and charts)."""
-    specs, observations = load_inputs(catalogue(), store(), as_of=as_of)
-    return history_frame(specs, observations)
+    return history_frame(*inputs(as_of))
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
