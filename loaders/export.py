@@ -1,7 +1,8 @@
 """Export the current observations in the template layout (xlsx or csv).
 
 The export is itself a valid import: exporting, importing into an empty database and
-exporting again gives the same file contents.
+exporting again gives the same file contents. Cells are inert (indicators.tabular_files): text that a
+spreadsheet would run as a formula is a string cell in xlsx and carries a leading ' in CSV.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook as XlsxWorkbook
-from openpyxl.styles import Font
 
 from indicators.catalogue import Catalogue
 from indicators.errors import InvalidArgument
 from indicators.store import Store
+from indicators.tabular_files import write_csv, write_sheet
 from loaders.template import DATA_SHEET, TEMPLATE_HEADERS
 
 EXPORT_FORMATS = (".xlsx", ".csv")
@@ -46,15 +47,11 @@ def export_observations(store: Store, catalogue: Catalogue, out: Path) -> int:
         raise InvalidArgument(f"导出文件须以 .xlsx 或 .csv 结尾 / export file must end in .xlsx or .csv: {out.name}")
     frame = export_frame(store, catalogue)
     if suffix == ".csv":
-        frame.to_csv(out, index=False, encoding="utf-8-sig")
+        write_csv(frame, out)
         return len(frame)
     book = XlsxWorkbook()
     sheet = book.active
     sheet.title = DATA_SHEET
-    sheet.append(TEMPLATE_HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for record in frame.itertuples(index=False):
-        sheet.append([None if pd.isna(v) else v for v in record])
+    write_sheet(sheet, frame)
     book.save(out)
     return len(frame)

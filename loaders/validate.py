@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.catalogue import Catalogue, Indicator, match_key
+from indicators.inert_text import from_csv_cell, strip_unsafe, unsafe_characters
 from indicators.store import STATUSES
 from loaders.columns import Coded, codes, floats, lookup, objects, of_type
 from loaders.columns import frame as object_frame
@@ -107,13 +108,14 @@ def validate(table: RawTable, matcher: Matcher, overrides: Overrides, file: str)
     indicator_codes = Coded.of(indicator_id)  # once: unit checks and the output's unit column work per indicator
     value, unit_bad = _convert_units(frame, value, cell_unit, indicator_codes, ~(bad | drop), table, catalogue, report)
     bad |= unit_bad
+    bad |= _not_finite(value, ~(bad | drop), report)  # last: a unit conversion can overflow a finite number
     bad |= _impossible(value, indicator_id, ~(bad | drop), catalogue, report)
     keep = np.flatnonzero(~(bad | drop))
 
     units = {i: ind.unit for i, ind in catalogue.indicators.items()}
-    source = _coded(table, "source_raw").map(_text)
-    source[source == None] = file  # noqa: E711 - elementwise on an object array: blank source → the file
-    note = _coded(table, "note_raw").map(_text)
+    source = _stored_text(_coded(table, "source_raw"), "source", keep, report)
+    source[source == None] = strip_unsafe(file, one_line=True)  # noqa: E711 - elementwise on an object array: blank source → the file
+    note = _stored_text(_coded(table, "note_raw"), "note", keep, report)
     months = month[keep]
     out = object_frame({
         "region_id": region_id[keep], "indicator_id": indicator_id[keep], "year": year[keep].astype("int64"),
@@ -133,8 +135,24 @@ def _coded(table: RawTable, column: str) -> Coded:
 
 
 def _text(value: object) -> str | None:
-    text = str(value).strip()
+    """A source or note as stored: a CSV export's text mark removed, control and bidi characters dropped."""
+    text = strip_unsafe(from_csv_cell(str(value).strip())).strip()
     return text or None
+
+
+def _stored_text(coded: Coded, field_name: str, keep: np.ndarray, report: _Report) -> np.ndarray:
+    """A text column as stored (see `_text`), with one warning naming the first cell of each value that lost characters."""
+    texts = coded.map(_text)
+    for code, raw in enumerate(coded.distinct):
+        found = unsafe_characters(str(raw)) if isinstance(raw, str) else []
+        rows = np.flatnonzero(coded.where[keep] == code) if found else []
+        if len(rows):
+            first = int(keep[rows[0]])
+            report.warning(report.cell(field_name, first) or report.cell("value", first),
+                           f"已删除文本中的控制字符或双向文本控制符（{'、'.join(found)}，共 {len(rows):,} 行）。",
+                           f"Removed control or bidi characters ({', '.join(found)}) from the text ({len(rows):,} rows).",
+                           "这些字符不可见，会破坏导出文件或使文字倒序显示；请核对该单元格的文字。")
+    return texts
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -347,12 +365,22 @@ def _convert_units(frame: pd.DataFrame, values: np.ndarray, cell_unit: np.ndarra
                 report.problem(str(cells[0]) if cells else None, zh, en, hint)
             bad |= rows
         elif factor != 1.0:
-            values[rows] *= factor
+            with np.errstate(over="ignore"):  # an overflow becomes inf, refused by _not_finite
+                values[rows] *= factor
             first = int(np.flatnonzero(rows)[0])
             cell = report.cell("unit", first) or frame["unit_cell"].iat[first] or report.cell("value", first)
             report.warning(cell, f"已将单位“{display(unit_text)}”换算为“{indicator.unit}”（×{factor:g}，共 {int(rows.sum()):,} 个数值）。",
                            f"Converted '{unit_text}' to '{indicator.unit}' (×{factor:g}, {int(rows.sum()):,} values).", "请核对换算后的数值。")
     return values, bad
+
+
+def _not_finite(values: np.ndarray, usable: np.ndarray, report: _Report) -> np.ndarray:
+    """Values that are no longer finite numbers after conversion (1.7e307 亿吨 → inf 百万吨)."""
+    overflow = usable & np.isinf(values)
+    report.each(overflow, "value", lambda i: ("换算单位后数值超出可表示的范围（无穷大）。",
+                                              "The value is out of range (infinite) after unit conversion.",
+                                              "请检查该数值和单位是否填写正确。"))
+    return overflow
 
 
 def _incompatible(unit: str, indicator: Indicator) -> Messages:
