@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.catalogue import Catalogue, match_key
 from indicators.store import STATUSES
+from indicators.tabular_files import append_row
 from loaders.read import Sheet
 
 # Header text (normalised) → field. Order of TEMPLATE_HEADERS is the column order we write.
@@ -54,7 +55,7 @@ def write_template(out: Path, catalogue: Catalogue) -> None:
     book = XlsxWorkbook()
     data = book.active
     data.title = DATA_SHEET
-    data.append(TEMPLATE_HEADERS)
+    append_row(data, TEMPLATE_HEADERS)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for cell in data[1]:
@@ -64,13 +65,13 @@ def write_template(out: Path, catalogue: Catalogue) -> None:
     data.freeze_panes = "A2"
 
     indicators = book.create_sheet("指标列表")
-    indicators.append(["指标", "指标代码", "单位", "领域", "英文名称", "别名"])
+    append_row(indicators, ["指标", "指标代码", "单位", "领域", "英文名称", "别名"])
     for ind in catalogue.indicators.values():
-        indicators.append([ind.name_zh, ind.id, ind.unit, catalogue.areas[ind.area].name_zh, ind.name_en, "、".join(ind.aliases)])
+        append_row(indicators, [ind.name_zh, ind.id, ind.unit, catalogue.areas[ind.area].name_zh, ind.name_en, "、".join(ind.aliases)])
     regions = book.create_sheet("地区列表")
-    regions.append(["地区", "代码", "别名"])
+    append_row(regions, ["地区", "代码", "别名"])
     for region in catalogue.regions.values():
-        regions.append([region.name_zh, region.code, "、".join(region.aliases)])
+        append_row(regions, [region.name_zh, region.code, "、".join(region.aliases)])
     for sheet in (indicators, regions):
         for cell in sheet[1]:
             cell.font = bold
@@ -92,6 +93,6 @@ def write_template(out: Path, catalogue: Catalogue) -> None:
         "能耗强度等累计降低类目标：填写逐年下降率（指标“单位地区生产总值能耗下降率”）或能耗强度水平，系统自动连乘计算累计降低。",
         "导入命令：python -m loaders import 文件.xlsx --dry-run 先预览，再去掉 --dry-run 发布。",
     ):
-        guide.append([line])
+        append_row(guide, [line])
     guide.column_dimensions["A"].width = 110
     book.save(out)

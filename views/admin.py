@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.errors import UserError
+from indicators.tabular_files import csv_bytes
 from indicators.targets import settable_targets
 from indicators.users import ACCOUNT_ROLES
 from ui import actions, auth, queries
@@ -150,5 +151,5 @@ st.subheader(tx("audit"))
 st.caption(tx("audit_help"))
 log = actions.audit_log()
 st.dataframe(log, hide_index=True, width="stretch")
-st.download_button(tx("download_audit"), log.to_csv(index=False).encode("utf-8-sig"), "audit_log.csv", mime="text/csv",
+st.download_button(tx("download_audit"), csv_bytes(log), "audit_log.csv", mime="text/csv",
                    key="download_audit")
