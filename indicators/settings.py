@@ -21,6 +21,7 @@ LOCK_TIMEOUT_ENV = "GTM_LOCK_TIMEOUT"  # seconds a writer waits for another proc
 LOG_ENV = "GTM_LOG"  # the log file (default data/gtm.log, git-ignored)
 DEBUG_ENV = "GTM_DEBUG"  # "1": the CLI prints the traceback behind an internal error
 RECIPES_ENV = "GTM_RECIPES_DIR"  # where import recipes are saved and found (default data/recipes)
+TRUSTED_PROXIES_ENV = "GTM_TRUSTED_PROXIES"  # comma-separated addresses of reverse proxies whose X-Forwarded-For is believed
 PAUSE_ENV = "GTM_TEST_PAUSE_AT"  # TEST ONLY: "<point>:<marker file>" makes a writer stop at that point (crash tests)
 
 DEFAULT_DB = DATA_DIR / "gtm.duckdb"
@@ -74,6 +75,11 @@ def debug() -> bool:
 def recipes_dir() -> Path:
     value = _env(RECIPES_ENV)
     return Path(value) if value else DEFAULT_RECIPES_DIR
+
+
+def trusted_proxies() -> frozenset[str]:
+    """Addresses of reverse proxies whose X-Forwarded-For names the client (none by default: the header is ignored)."""
+    return frozenset(part.strip() for part in (_env(TRUSTED_PROXIES_ENV) or "").split(",") if part.strip())
 
 
 def pause_spec() -> str | None:

@@ -20,8 +20,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from indicators.errors import UserError
+from indicators.inert_text import strip_unsafe
 from indicators.users import LoginOutcome, LoginThrottle, User, UsersFile, attempt_login, resolve_users_path
 from ui import queries
+from ui.client_address import current_client_address
 from ui.i18n import text_from
 from ui.safe import md_escape
 
@@ -106,7 +108,7 @@ def _throttle_keys() -> list[str]:
 
 def login(name: str, password: str) -> LoginOutcome:
     """Check a password login; on success the session is logged in. Every attempt is audited (except throttled ones)."""
-    name = name.strip()[:MAX_NAME_CHARS]
+    name = strip_unsafe(name, one_line=True)[:MAX_NAME_CHARS]  # no control or bidi characters reach the log
     outcome = attempt_login(users_file(), throttle(), name, password, extra_keys=_throttle_keys())
     if outcome.wait_seconds:
         return outcome
@@ -125,9 +127,8 @@ def logout() -> None:
 
 def _audit(actor: str, action: str) -> None:
     """Audit a login event; a busy database must not stop anyone logging in, so failures are only logged."""
-    address = getattr(st.context, "ip_address", None)
     try:
-        queries.store().record_audit(actor, action, detail=f"ip={address}" if address else None)
+        queries.store().record_audit(actor, action, detail=f"ip={current_client_address()}")
     except UserError:
         log.warning("audit row for %s of %s not written", action, actor, exc_info=True)
 
