@@ -1,8 +1,14 @@
-"""Shared fixtures: each test gets its own DuckDB file in tmp_path."""
+"""Shared fixtures: each test gets its own DuckDB file in tmp_path.
+
+The store's tests are written against the store's backend protocol (indicators/store/backend.py), as
+harlequin's adapter tests are: `store_factory` builds a Store on the backend named by the `backend`
+parameter, so a second backend (PostgreSQL) is one more entry in STORE_BACKENDS and one more branch below.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -46,9 +52,38 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"
 
 
+STORE_BACKENDS = ["duckdb"]  # the backends every store test runs on (a PostgreSQL backend adds "postgresql")
+StoreFactory = Callable[..., Store]  # (path, lock_timeout=None) -> a Store on the backend under test
+
+
+@pytest.fixture(scope="session", params=STORE_BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def store_factory(backend: str) -> StoreFactory:
+    """Stores on the backend under test: `store_factory(path, lock_timeout=None)`. `path` names the database
+    (for DuckDB it is the file); every call with a new path is a new, empty database."""
+
+    def make(path: str | os.PathLike[str], lock_timeout: float | None = None) -> Store:
+        if backend == "duckdb":
+            return Store(path, lock_timeout=lock_timeout)
+        raise ValueError(f"no store factory for backend {backend}")
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def duckdb_only(backend: str) -> None:
+    """For tests that reach under the store into the DuckDB file itself (a process holding its lock, a copy of it)."""
+    if backend != "duckdb":
+        pytest.skip("needs the DuckDB file")
+
+
 @pytest.fixture
-def store(db_path: Path, catalogue: Catalogue) -> Store:
-    handle = Store(db_path, lock_timeout=1.0)
+def store(db_path: Path, catalogue: Catalogue, store_factory: StoreFactory) -> Store:
+    handle = store_factory(db_path, lock_timeout=1.0)
     handle.initialise(catalogue)
     return handle
 

@@ -116,7 +116,7 @@ def test_initialise_mirrors_the_catalogue_and_is_idempotent(store, catalogue):
     assert store.meta("catalogue") is not None
 
 
-def test_a_second_writer_gets_a_clear_message_and_loses_nothing(store, db_path):
+def test_a_second_writer_gets_a_clear_message_and_loses_nothing(store, db_path, duckdb_only):
     store.write_batch(batch(), rows(("tianjin", AIR, 2021, 72.3)))
     # Another process (as a running import would) holds the file's write lock.
     holder = subprocess.Popen(
@@ -140,8 +140,8 @@ def test_a_second_writer_gets_a_clear_message_and_loses_nothing(store, db_path):
     assert list(store.current_observations()["year"]) == [2021, 2022]
 
 
-def test_a_file_that_is_not_a_database_gives_a_clear_message(tmp_path, catalogue):
+def test_a_file_that_is_not_a_database_gives_a_clear_message(tmp_path, catalogue, store_factory, duckdb_only):
     path = tmp_path / "not.duckdb"
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="无法打开数据库"):
-        Store(path).initialise(catalogue)
+        store_factory(path).initialise(catalogue)
