@@ -133,3 +133,22 @@ def write_version_1_database(path: Path) -> None:
     con.execute("INSERT INTO observations VALUES (1, 1, 'tianjin', 'good_air_quality_days_ratio', 2023, NULL, 67.1, '%', '正式', "
                 "'公报', NULL)")
     con.close()
+
+
+def write_version_2_database(path: Path) -> None:
+    """A database as schema version 2 left it (ids by MAX(id) + 1, no sequences), its ids with gaps: batches 1 and 4
+    (2 and 3 removed), observations up to 9, audit rows up to 7, target entries up to 5."""
+    con = duckdb.connect(str(path))
+    for sql in [*MIGRATIONS[0], *MIGRATIONS[1]]:
+        con.execute(sql)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    for batch_id in (1, 4):
+        con.execute("INSERT INTO batches VALUES (?, 'import', 'old.xlsx', ?, '数据', 'someone', TIMESTAMP '2024-01-01 00:00:00', "
+                    "1, 1, 0, 0, NULL, NULL, NULL)", [batch_id, "e" * 64])
+    for obs_id, batch_id, year in ((3, 1, 2022), (9, 4, 2023)):
+        con.execute("INSERT INTO observations VALUES (?, ?, 'tianjin', 'good_air_quality_days_ratio', ?, NULL, 67.1, '%', '正式', "
+                    "'公报', NULL)", [obs_id, batch_id, year])
+    con.execute("INSERT INTO audit_log VALUES (7, TIMESTAMP '2024-01-01 00:00:00', 'someone', 'import', '4', 'old.xlsx', NULL, NULL)")
+    con.execute("INSERT INTO target_overrides VALUES (5, 'zhanjiang_2023_draft', 'co2_intensity_reduction', 18.0, 'admin', "
+                "TIMESTAMP '2024-01-01 00:00:00', NULL)")
+    con.close()

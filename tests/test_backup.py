@@ -15,7 +15,7 @@ from indicators.store import MIGRATIONS, BatchInfo, Store, StoreBusyError, Store
 from loaders.backup import add_backup_commands, backup, restore, run_backup_command
 from loaders.demo import seed_demo_if_first_run
 from loaders.export import export_frame
-from tests.conftest import PROJECT_ROOT, write_version_1_database
+from tests.conftest import PROJECT_ROOT, write_version_1_database, write_version_2_database
 
 
 def rows(year: int, value: float, source: str = "公报") -> pd.DataFrame:
@@ -161,3 +161,25 @@ def test_backup_module_cli_exits_zero_on_success_and_one_with_a_clear_message(bu
     missing = cli("restore", str(tmp_path / "nope.duckdb"), "--db", str(tmp_path / "x.duckdb"))
     assert missing.returncode == 1 and "找不到备份文件" in missing.stderr
     assert not Path(tmp_path / "x.duckdb").exists()
+
+
+def test_a_restored_database_carries_on_numbering_where_the_backup_left_off(busy_store, catalogue, tmp_path, store_factory):
+    last = {"batch": int(busy_store.batches()["batch_id"].max()), "audit": int(busy_store.audit_log()["audit_id"].max()),
+            "override": int(busy_store.target_override_history()["override_id"].max())}
+    backup(busy_store, tmp_path / "snap.duckdb")  # its audit row comes after the snapshot, so it is not in the backup
+    target = store_factory(tmp_path / "restored.duckdb")
+    restore(target, catalogue, tmp_path / "snap.duckdb")
+    result = target.write_batch(BatchInfo("d.xlsx", "d" * 64, "analyst"), rows(2027, 73.0))
+    target.set_target_override("zhanjiang_2023_draft", "co2_intensity_reduction", 17.0, "admin")
+    assert result.batch_id == last["batch"] + 1  # the sequences came with the copy: no id is handed out twice
+    assert target.target_override_history()["override_id"].iloc[0] == last["override"] + 1
+    assert list(target.audit_log()["action"][:3]) == ["set_target", "import", "restore"]
+    assert list(target.audit_log()["audit_id"][:3]) == [last["audit"] + 3, last["audit"] + 2, last["audit"] + 1]
+
+
+def test_restoring_a_version_2_backup_gives_it_sequences_past_its_ids(catalogue, tmp_path, store_factory, duckdb_only):
+    old = tmp_path / "v2.duckdb"
+    write_version_2_database(old)
+    target = store_factory(tmp_path / "new.duckdb")
+    restore(target, catalogue, old)
+    assert target.write_batch(BatchInfo("d.xlsx", "d" * 64, "analyst"), rows(2027, 73.0)).batch_id == 5

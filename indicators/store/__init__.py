@@ -144,10 +144,6 @@ class Store:
         overrides.set_target_override(self._db, plan_id, indicator_id, value, actor, note)
 
     # --- backup and restore ---------------------------------------------------------------------------------
-    def is_empty(self) -> bool:
-        """True when the database is missing or holds no batch (so a restore may replace it without --force)."""
-        return backups.is_empty(self._db)
-
     def backup_to(self, out: Path) -> dict[str, int]:
         """Write a consistent snapshot to `out` while others keep reading; returns table row counts."""
         return backups.backup_to(self._db, out)
