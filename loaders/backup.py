@@ -103,14 +103,14 @@ def run_backup_command(args: argparse.Namespace) -> int:
     if args.command == "backup":
         if not store.path.exists():
             raise StoreError(f"数据库文件不存在：{store.path}。", f"Database file not found: {store.path}.")
-        result = backup(store, args.out, force=args.force, actor=actor)
-        print(f"已备份到 {result.path}（观测值 {result.counts.get('observations', 0)} 行，批次 {result.counts.get('batches', 0)} 个），"
-              f"sha256 {result.sha256[:12]}…\n/ backed up to {result.path}")
+        made = backup(store, args.out, force=args.force, actor=actor)
+        print(f"已备份到 {made.path}（观测值 {made.counts.get('observations', 0)} 行，批次 {made.counts.get('batches', 0)} 个），"
+              f"sha256 {made.sha256[:12]}…\n/ backed up to {made.path}")
         return EXIT_OK
     if args.command == "restore":
-        result = restore(store, load_catalogue(), args.source, force=args.force, actor=actor)
-        kept = f"原数据库另存为 {result.kept}。/ the previous database is kept as {result.kept}.\n" if result.kept else ""
-        print(f"已从 {args.source} 恢复数据库 {store.path}（观测值 {result.counts.get('observations', 0)} 行）。\n{kept}"
+        restored = restore(store, load_catalogue(), args.source, force=args.force, actor=actor)
+        kept = f"原数据库另存为 {restored.kept}。/ the previous database is kept as {restored.kept}.\n" if restored.kept else ""
+        print(f"已从 {args.source} 恢复数据库 {store.path}（观测值 {restored.counts.get('observations', 0)} 行）。\n{kept}"
               f"/ restored {store.path} from {args.source}")
         return EXIT_OK
     raise ValueError(f"not a backup command: {args.command}")

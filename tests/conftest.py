@@ -1,8 +1,14 @@
-"""Shared fixtures: each test gets its own DuckDB file in tmp_path."""
+"""Shared fixtures: each test gets its own DuckDB file in tmp_path.
+
+The store's tests are written against the store's backend protocol (indicators/store/backend.py), as
+harlequin's adapter tests are: `store_factory` builds a Store on the backend named by the `backend`
+parameter, so a second backend (PostgreSQL) is one more entry in STORE_BACKENDS and one more branch below.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -46,9 +52,38 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"
 
 
+STORE_BACKENDS = ["duckdb"]  # the backends every store test runs on (a PostgreSQL backend adds "postgresql")
+StoreFactory = Callable[..., Store]  # (path, lock_timeout=None) -> a Store on the backend under test
+
+
+@pytest.fixture(scope="session", params=STORE_BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def store_factory(backend: str) -> StoreFactory:
+    """Stores on the backend under test: `store_factory(path, lock_timeout=None)`. `path` names the database
+    (for DuckDB it is the file); every call with a new path is a new, empty database."""
+
+    def make(path: str | os.PathLike[str], lock_timeout: float | None = None) -> Store:
+        if backend == "duckdb":
+            return Store(path, lock_timeout=lock_timeout)
+        raise ValueError(f"no store factory for backend {backend}")
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def duckdb_only(backend: str) -> None:
+    """For tests that reach under the store into the DuckDB file itself (a process holding its lock, a copy of it)."""
+    if backend != "duckdb":
+        pytest.skip("needs the DuckDB file")
+
+
 @pytest.fixture
-def store(db_path: Path, catalogue: Catalogue) -> Store:
-    handle = Store(db_path, lock_timeout=1.0)
+def store(db_path: Path, catalogue: Catalogue, store_factory: StoreFactory) -> Store:
+    handle = store_factory(db_path, lock_timeout=1.0)
     handle.initialise(catalogue)
     return handle
 
@@ -97,4 +132,23 @@ def write_version_1_database(path: Path) -> None:
                 "1, 1, 0, 0, NULL, NULL, NULL)", ["e" * 64])
     con.execute("INSERT INTO observations VALUES (1, 1, 'tianjin', 'good_air_quality_days_ratio', 2023, NULL, 67.1, '%', '正式', "
                 "'公报', NULL)")
+    con.close()
+
+
+def write_version_2_database(path: Path) -> None:
+    """A database as schema version 2 left it (ids by MAX(id) + 1, no sequences), its ids with gaps: batches 1 and 4
+    (2 and 3 removed), observations up to 9, audit rows up to 7, target entries up to 5."""
+    con = duckdb.connect(str(path))
+    for sql in [*MIGRATIONS[0], *MIGRATIONS[1]]:
+        con.execute(sql)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    for batch_id in (1, 4):
+        con.execute("INSERT INTO batches VALUES (?, 'import', 'old.xlsx', ?, '数据', 'someone', TIMESTAMP '2024-01-01 00:00:00', "
+                    "1, 1, 0, 0, NULL, NULL, NULL)", [batch_id, "e" * 64])
+    for obs_id, batch_id, year in ((3, 1, 2022), (9, 4, 2023)):
+        con.execute("INSERT INTO observations VALUES (?, ?, 'tianjin', 'good_air_quality_days_ratio', ?, NULL, 67.1, '%', '正式', "
+                    "'公报', NULL)", [obs_id, batch_id, year])
+    con.execute("INSERT INTO audit_log VALUES (7, TIMESTAMP '2024-01-01 00:00:00', 'someone', 'import', '4', 'old.xlsx', NULL, NULL)")
+    con.execute("INSERT INTO target_overrides VALUES (5, 'zhanjiang_2023_draft', 'co2_intensity_reduction', 18.0, 'admin', "
+                "TIMESTAMP '2024-01-01 00:00:00', NULL)")
     con.close()

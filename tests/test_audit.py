@@ -10,7 +10,7 @@ import pytest
 from indicators import store as store_module
 from indicators.errors import UserError
 from indicators.status import build_inputs, status_frame
-from indicators.store import MIGRATIONS, SCHEMA_VERSION, BatchInfo, Store
+from indicators.store import MIGRATIONS, SCHEMA_VERSION, BatchInfo, observations
 from indicators.targets import apply_target_overrides, set_target, settable_targets
 from loaders.demo import seed_demo_if_first_run
 from tests.conftest import write_version_1_database
@@ -35,7 +35,7 @@ def test_a_failed_import_leaves_neither_its_rows_nor_its_audit_row(store, monkey
     def broken_insert(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store_module, "_insert_frame", broken_insert)
+    monkeypatch.setattr(observations, "_insert_frame", broken_insert)
     with pytest.raises(RuntimeError):
         store.write_batch(BatchInfo("a.xlsx", "a" * 64, "analyst_li"), rows(2023, 67.1))
     assert store.batches().empty and store.audit_log().empty
@@ -104,9 +104,9 @@ def test_targets_the_plan_sets_and_nonsense_values_are_refused(store, catalogue,
     assert store.target_overrides() == {} and store.audit_log().empty
 
 
-def test_a_version_1_database_is_migrated_keeping_its_data(db_path, catalogue):
+def test_a_version_1_database_is_migrated_keeping_its_data(db_path, catalogue, store_factory, duckdb_only):
     write_version_1_database(db_path)
-    store = Store(db_path)
+    store = store_factory(db_path)
     store.initialise(catalogue)
     assert store.meta("schema_version") == str(SCHEMA_VERSION) == str(len(MIGRATIONS))
     assert list(store.current_observations()["value"]) == [67.1]

@@ -15,7 +15,7 @@ from indicators.store import MIGRATIONS, BatchInfo, Store, StoreBusyError, Store
 from loaders.backup import add_backup_commands, backup, restore, run_backup_command
 from loaders.demo import seed_demo_if_first_run
 from loaders.export import export_frame
-from tests.conftest import PROJECT_ROOT, write_version_1_database
+from tests.conftest import PROJECT_ROOT, write_version_1_database, write_version_2_database
 
 
 def rows(year: int, value: float, source: str = "公报") -> pd.DataFrame:
@@ -49,12 +49,12 @@ def assert_same(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -
         pd.testing.assert_frame_equal(left[key], right[key], obj=key)
 
 
-def test_backup_then_restore_into_an_empty_database_gives_identical_exports(busy_store, catalogue, tmp_path):
+def test_backup_then_restore_into_an_empty_database_gives_identical_exports(busy_store, catalogue, tmp_path, store_factory):
     before = everything(busy_store, catalogue)
     audit_before = busy_store.audit_log()
     result = backup(busy_store, tmp_path / "snap.duckdb", actor="ops")
     assert len(result.sha256) == 64 and result.counts["observations"] > 0
-    target = Store(tmp_path / "restored.duckdb")
+    target = store_factory(tmp_path / "restored.duckdb")
     restored = restore(target, catalogue, tmp_path / "snap.duckdb", actor="ops")
     assert restored.kept is None and restored.sha256 == result.sha256
     assert_same(before, everything(target, catalogue))
@@ -64,7 +64,7 @@ def test_backup_then_restore_into_an_empty_database_gives_identical_exports(busy
     assert busy_store.audit_log()["action"].iloc[0] == "backup"
 
 
-def test_backup_is_taken_while_another_process_reads(busy_store, catalogue, db_path, tmp_path):
+def test_backup_is_taken_while_another_process_reads(busy_store, catalogue, db_path, tmp_path, store_factory, duckdb_only):
     reader = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
          "print('reading', flush=True); time.sleep(30)", str(db_path)], stdout=subprocess.PIPE, text=True)
@@ -75,12 +75,12 @@ def test_backup_is_taken_while_another_process_reads(busy_store, catalogue, db_p
         reader.kill()
         reader.wait()
     assert counts["observations"] == int(busy_store.batch_row_counts()["present"].sum())
-    target = Store(tmp_path / "from_live.duckdb")
+    target = store_factory(tmp_path / "from_live.duckdb")
     target.restore_from(tmp_path / "live.duckdb")
     pd.testing.assert_frame_equal(export_frame(target, catalogue), export_frame(busy_store, catalogue))
 
 
-def test_backup_waits_for_a_writer_then_says_to_retry_and_writes_nothing(busy_store, db_path, tmp_path):
+def test_backup_waits_for_a_writer_then_says_to_retry_and_writes_nothing(busy_store, db_path, tmp_path, duckdb_only):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
          "time.sleep(30)", str(db_path)], stdout=subprocess.PIPE, text=True)
@@ -105,9 +105,9 @@ def test_backup_refuses_to_overwrite_a_file_without_force(busy_store, catalogue,
     assert Store.inspect_backup(out)["observations"] > 0
 
 
-def test_restore_refuses_a_database_with_data_unless_forced_and_then_keeps_the_old_one(busy_store, catalogue, tmp_path):
+def test_restore_refuses_a_database_with_data_unless_forced_and_then_keeps_the_old_one(busy_store, catalogue, tmp_path, store_factory):
     backup(busy_store, tmp_path / "snap.duckdb")
-    other = Store(tmp_path / "other.duckdb")
+    other = store_factory(tmp_path / "other.duckdb")
     other.initialise(catalogue)
     other.write_batch(BatchInfo("other.xlsx", "d" * 64, "analyst"), rows(2030, 50.0))
     other_before = export_frame(other, catalogue)
@@ -117,7 +117,7 @@ def test_restore_refuses_a_database_with_data_unless_forced_and_then_keeps_the_o
     result = restore(other, catalogue, tmp_path / "snap.duckdb", force=True)
     pd.testing.assert_frame_equal(export_frame(other, catalogue), export_frame(busy_store, catalogue))
     assert result.kept is not None and result.kept.exists()
-    pd.testing.assert_frame_equal(export_frame(Store(result.kept), catalogue), other_before)  # the replaced data is kept
+    pd.testing.assert_frame_equal(export_frame(store_factory(result.kept), catalogue), other_before)  # the replaced data is kept
 
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all" * 50, b"SQLite format 3\x00" + bytes(4000)])
@@ -130,26 +130,26 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(busy_st
     assert_same(before, everything(busy_store, catalogue))
 
 
-def test_restore_of_a_version_1_backup_migrates_it(catalogue, tmp_path):
+def test_restore_of_a_version_1_backup_migrates_it(catalogue, tmp_path, store_factory, duckdb_only):
     old = tmp_path / "v1.duckdb"
     write_version_1_database(old)
-    target = Store(tmp_path / "new.duckdb")
+    target = store_factory(tmp_path / "new.duckdb")
     restore(target, catalogue, old)
     assert list(target.current_observations()["value"]) == [67.1]
     assert target.meta("schema_version") == str(len(MIGRATIONS))
     assert list(target.audit_log()["action"]) == ["restore"]
 
 
-def test_backup_and_restore_commands_plug_into_a_parser_and_run(busy_store, catalogue, db_path, tmp_path):
+def test_backup_and_restore_commands_plug_into_a_parser_and_run(busy_store, catalogue, db_path, tmp_path, store_factory, duckdb_only):
     parser = argparse.ArgumentParser()
     add_backup_commands(parser.add_subparsers(dest="command", required=True))
     assert run_backup_command(parser.parse_args(["backup", str(tmp_path / "cli.duckdb"), "--db", str(db_path)])) == 0
     fresh = tmp_path / "fresh.duckdb"
     assert run_backup_command(parser.parse_args(["restore", str(tmp_path / "cli.duckdb"), "--db", str(fresh)])) == 0
-    pd.testing.assert_frame_equal(export_frame(Store(fresh), catalogue), export_frame(busy_store, catalogue))
+    pd.testing.assert_frame_equal(export_frame(store_factory(fresh), catalogue), export_frame(busy_store, catalogue))
 
 
-def test_backup_module_cli_exits_zero_on_success_and_one_with_a_clear_message(busy_store, db_path, tmp_path):
+def test_backup_module_cli_exits_zero_on_success_and_one_with_a_clear_message(busy_store, db_path, tmp_path, duckdb_only):
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "loaders.backup", *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
 
@@ -161,3 +161,25 @@ def test_backup_module_cli_exits_zero_on_success_and_one_with_a_clear_message(bu
     missing = cli("restore", str(tmp_path / "nope.duckdb"), "--db", str(tmp_path / "x.duckdb"))
     assert missing.returncode == 1 and "找不到备份文件" in missing.stderr
     assert not Path(tmp_path / "x.duckdb").exists()
+
+
+def test_a_restored_database_carries_on_numbering_where_the_backup_left_off(busy_store, catalogue, tmp_path, store_factory):
+    last = {"batch": int(busy_store.batches()["batch_id"].max()), "audit": int(busy_store.audit_log()["audit_id"].max()),
+            "override": int(busy_store.target_override_history()["override_id"].max())}
+    backup(busy_store, tmp_path / "snap.duckdb")  # its audit row comes after the snapshot, so it is not in the backup
+    target = store_factory(tmp_path / "restored.duckdb")
+    restore(target, catalogue, tmp_path / "snap.duckdb")
+    result = target.write_batch(BatchInfo("d.xlsx", "d" * 64, "analyst"), rows(2027, 73.0))
+    target.set_target_override("zhanjiang_2023_draft", "co2_intensity_reduction", 17.0, "admin")
+    assert result.batch_id == last["batch"] + 1  # the sequences came with the copy: no id is handed out twice
+    assert target.target_override_history()["override_id"].iloc[0] == last["override"] + 1
+    assert list(target.audit_log()["action"][:3]) == ["set_target", "import", "restore"]
+    assert list(target.audit_log()["audit_id"][:3]) == [last["audit"] + 3, last["audit"] + 2, last["audit"] + 1]
+
+
+def test_restoring_a_version_2_backup_gives_it_sequences_past_its_ids(catalogue, tmp_path, store_factory, duckdb_only):
+    old = tmp_path / "v2.duckdb"
+    write_version_2_database(old)
+    target = store_factory(tmp_path / "new.duckdb")
+    restore(target, catalogue, old)
+    assert target.write_batch(BatchInfo("d.xlsx", "d" * 64, "analyst"), rows(2027, 73.0)).batch_id == 5

@@ -33,4 +33,12 @@ def test_only_the_store_opens_duckdb():
     offenders = [str(p.relative_to(PROJECT_ROOT)) for p in PROJECT_ROOT.glob("*/**/*.py")
                  if ".venv" not in p.parts and "tests" not in p.parts and "bench" not in p.parts
                  and opener.search(p.read_text(encoding="utf-8"))]
-    assert offenders == ["indicators/store.py"]
+    assert offenders == ["indicators/store/duckdb_backend.py"]
+
+
+def test_only_the_duckdb_backend_imports_duckdb():
+    importer = re.compile(r"^\s*(import duckdb|from duckdb)", re.MULTILINE)
+    offenders = [str(p.relative_to(PROJECT_ROOT)) for p in PROJECT_ROOT.glob("*/**/*.py")
+                 if ".venv" not in p.parts and "tests" not in p.parts and "bench" not in p.parts
+                 and importer.search(p.read_text(encoding="utf-8"))]
+    assert offenders == ["indicators/store/duckdb_backend.py"]

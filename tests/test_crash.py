@@ -22,9 +22,9 @@ import pytest
 
 from indicators.catalogue import Catalogue
 from indicators.settings import PAUSE_ENV
-from indicators.store import BatchInfo, Store
+from indicators.store import BatchInfo
 from loaders.export import export_frame
-from tests.conftest import PROJECT_ROOT, TEMPLATE_HEADER
+from tests.conftest import PROJECT_ROOT, TEMPLATE_HEADER, StoreFactory
 
 BIG_ROWS = 50_000  # the batch a kill interrupts
 RACE_ROWS = 20_000  # each of two concurrent imports
@@ -47,11 +47,11 @@ def write_template_csv(path: Path, catalogue: Catalogue, n: int, *, value_shift:
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory, catalogue) -> dict[str, Path]:
+def files(tmp_path_factory, catalogue, store_factory, duckdb_only) -> dict[str, Path]:
     """The big template, two same-key templates with different values, and a base database holding one small batch."""
     folder = tmp_path_factory.mktemp("crash")
     base = folder / "base.duckdb"
-    store = Store(base)
+    store = store_factory(base)
     store.initialise(catalogue)
     store.write_batch(BatchInfo(file_name="base.xlsx", sha256="0" * 64, imported_by="setup"), pd.DataFrame([
         {"region_id": "tianjin", "indicator_id": "good_air_quality_days_ratio", "year": 2021, "month": None, "value": 72.3,
@@ -102,9 +102,9 @@ def finish(process: subprocess.Popen) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
-def state_after(db: Path, catalogue: Catalogue, before: pd.DataFrame, before_batches: int) -> str:
+def state_after(make: StoreFactory, db: Path, catalogue: Catalogue, before: pd.DataFrame, before_batches: int) -> str:
     """Open the database again and classify it: 'none' (nothing of the batch) or 'all'; fail on anything else."""
-    store = Store(db, lock_timeout=10)
+    store = make(db, lock_timeout=10)
     store.initialise(catalogue)  # opens read-write: replays the write-ahead log like the dashboard would
     counts = store.batch_row_counts()
     assert (counts["recorded"] == counts["present"]).all(), counts  # no batch is missing rows
@@ -128,38 +128,38 @@ def state_after(db: Path, catalogue: Catalogue, before: pd.DataFrame, before_bat
     return outcome
 
 
-def baseline(db: Path, catalogue: Catalogue) -> tuple[pd.DataFrame, int]:
-    store = Store(db)
+def baseline(make: StoreFactory, db: Path, catalogue: Catalogue) -> tuple[pd.DataFrame, int]:
+    store = make(db)
     return export_frame(store, catalogue), len(store.batches())
 
 
 @pytest.mark.parametrize(("point", "expected"), [("after-batch-row", "none"), ("before-commit", "none"), ("after-commit", "all")])
-def test_an_import_killed_at_each_write_step_leaves_all_of_its_batch_or_none(files, tmp_path, catalogue, point, expected):
+def test_an_import_killed_at_each_write_step_leaves_all_of_its_batch_or_none(files, tmp_path, catalogue, store_factory, point, expected):
     db = fresh_db(files, tmp_path)
-    before, n_batches = baseline(db, catalogue)
+    before, n_batches = baseline(store_factory, db, catalogue)
     marker = tmp_path / "paused"
     process = start_import(files["big"], db, pause_at=point, marker=marker)
     wait_for(marker, process)
     kill(process)
     assert process.returncode == -signal.SIGKILL
-    assert state_after(db, catalogue, before, n_batches) == expected
+    assert state_after(store_factory, db, catalogue, before, n_batches) == expected
 
 
-def test_an_import_killed_after_any_delay_leaves_all_of_its_batch_or_none(files, tmp_path, catalogue):
+def test_an_import_killed_after_any_delay_leaves_all_of_its_batch_or_none(files, tmp_path, catalogue, store_factory):
     outcomes = []
     for delay in KILL_DELAYS:
         db = fresh_db(files, tmp_path, f"delay_{delay}.duckdb")
-        before, n_batches = baseline(db, catalogue)
+        before, n_batches = baseline(store_factory, db, catalogue)
         process = start_import(files["big"], db)
         time.sleep(delay)
         killed = process.poll() is None
         kill(process)
-        outcomes.append((delay, killed, state_after(db, catalogue, before, n_batches)))
+        outcomes.append((delay, killed, state_after(store_factory, db, catalogue, before, n_batches)))
     assert any(killed for _, killed, _ in outcomes), outcomes  # the kills did interrupt imports
     assert all(outcome == "none" for _, killed, outcome in outcomes[:2]), outcomes  # killed long before any write
 
 
-def test_two_imports_at_once_both_land_in_order(files, tmp_path, catalogue):
+def test_two_imports_at_once_both_land_in_order(files, tmp_path, catalogue, store_factory):
     db = fresh_db(files, tmp_path)
     marker = tmp_path / "first_paused"
     first = start_import(files["race_a"], db, pause_at="before-commit", marker=marker)
@@ -172,7 +172,7 @@ def test_two_imports_at_once_both_land_in_order(files, tmp_path, catalogue):
     code_b, out_b, err_b = finish(second)
     assert (code_a, code_b) == (0, 0), (err_a, err_b)
     assert "已发布为批次 2" in out_a and "已发布为批次 3" in out_b
-    store = Store(db)
+    store = store_factory(db)
     counts = store.batch_row_counts().set_index("batch_id")
     assert list(counts["present"]) == [1, RACE_ROWS, RACE_ROWS]
     batches = store.batches().set_index("batch_id")
@@ -181,19 +181,19 @@ def test_two_imports_at_once_both_land_in_order(files, tmp_path, catalogue):
     assert set(current[current["source"] == "崩溃测试"]["batch_id"]) == {3}  # the later import's values are current
 
 
-def test_two_imports_started_together_both_land(files, tmp_path, catalogue):
+def test_two_imports_started_together_both_land(files, tmp_path, catalogue, store_factory):
     db = fresh_db(files, tmp_path)
     processes = [start_import(files["race_a"], db), start_import(files["race_b"], db)]
     results = [finish(p) for p in processes]
     assert [code for code, _, _ in results] == [0, 0], [err for _, _, err in results]
-    store = Store(db)
+    store = store_factory(db)
     counts = store.batch_row_counts()
     assert list(counts["present"]) == [1, RACE_ROWS, RACE_ROWS]
     current = store.current_observations()
     assert set(current[current["source"] == "崩溃测试"]["batch_id"]) == {3}  # whichever came second wins, in full
 
 
-def test_an_import_that_cannot_wait_is_told_to_retry_and_nothing_is_lost(files, tmp_path, catalogue):
+def test_an_import_that_cannot_wait_is_told_to_retry_and_nothing_is_lost(files, tmp_path, catalogue, store_factory):
     db = fresh_db(files, tmp_path)
     marker = tmp_path / "first_paused"
     first = start_import(files["race_a"], db, pause_at="before-commit", marker=marker)
@@ -205,8 +205,8 @@ def test_an_import_that_cannot_wait_is_told_to_retry_and_nothing_is_lost(files, 
     marker.unlink()
     code_a, _, err_a = finish(first)
     assert code_a == 0, err_a
-    store = Store(db)
+    store = store_factory(db)
     assert list(store.batch_row_counts()["present"]) == [1, RACE_ROWS]
     retry = start_import(files["race_b"], db)  # the retry the message asked for
     assert finish(retry)[0] == 0
-    assert list(Store(db).batch_row_counts()["present"]) == [1, RACE_ROWS, RACE_ROWS]
+    assert list(store_factory(db).batch_row_counts()["present"]) == [1, RACE_ROWS, RACE_ROWS]

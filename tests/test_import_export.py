@@ -157,7 +157,7 @@ def test_a_preview_published_after_a_rollback_is_compared_again(tmp_path, catalo
 
 
 def test_publishing_an_untouched_preview_does_not_compare_again(tmp_path, catalogue, store, monkeypatch):
-    import indicators.store as store_module
+    import indicators.store.observations as store_module
 
     path = write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)
     preview = prepare_import(path, catalogue, store)

@@ -1,0 +1,158 @@
+"""The store: the ONLY owner of the database. `Store` is its face; the rooms behind it:
+
+- schema.py        migrations (MIGRATIONS, SCHEMA_VERSION), the meta table, the catalogue mirror
+- transaction.py   read connections and the one write path (`Database.write`): the process lock, the
+                   database's write lock with the one lock-retry loop, the transaction, the data-version
+                   bump, the audit row, commit or roll back all of it
+- observations.py  reads, compare, write_batch, rollback, removing demo data (append-only history)
+- audit.py         the audit row and the log
+- overrides.py     targets an administrator enters
+- backup.py        backup, inspection and restore of backup files
+- backend.py       the protocol a database engine implements; duckdb_backend.py is today's (and the only
+                   module that imports duckdb)
+
+See README "数据存储 / Storage". SQL outside duckdb_backend.py stays portable (standard types, window
+functions, sequences, `?` parameters) so a PostgreSQL backend can follow as one more module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from indicators import settings
+from indicators.catalogue import Catalogue
+from indicators.settings import DEFAULT_DB
+from indicators.store import audit, observations, overrides, schema
+from indicators.store import backup as backups
+from indicators.store.audit import MAX_AUDIT_TEXT
+from indicators.store.backend import Backend
+from indicators.store.duckdb_backend import DuckDBBackend
+from indicators.store.errors import StoreBusyError, StoreError
+from indicators.store.observations import BatchInfo, BatchResult, Comparison
+from indicators.store.schema import MIGRATIONS, SCHEMA_VERSION
+from indicators.store.transaction import Database
+
+# Re-exported for modules that still import these words from the store; their home is indicators.vocabulary.
+from indicators.vocabulary import AUDIT_ACTIONS, BATCH_KINDS, DEMO_SOURCE_MARK, OBSERVATION_COLUMNS
+from indicators.vocabulary import DATA_STATUSES as STATUSES
+
+__all__ = [
+    "AUDIT_ACTIONS", "BATCH_KINDS", "DEFAULT_DB", "DEMO_SOURCE_MARK", "MAX_AUDIT_TEXT", "MIGRATIONS",
+    "OBSERVATION_COLUMNS", "SCHEMA_VERSION", "STATUSES", "BatchInfo", "BatchResult", "Comparison", "Store", "StoreBusyError",
+    "StoreError", "resolve_db_path", "sha256_of",
+]
+
+
+def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    """--db wins, then $GTM_DB, then data/gtm.duckdb."""
+    if cli_value:
+        return Path(cli_value)
+    location = settings.db_location()
+    return Path(location) if location else DEFAULT_DB
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Store:
+    """All reads and writes of one database (a DuckDB file unless another backend is given)."""
+
+    def __init__(self, path: str | os.PathLike[str], lock_timeout: float | None = None, *, backend: Backend | None = None):
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout if lock_timeout is not None else settings.lock_timeout()
+        self._db = Database(backend if backend is not None else DuckDBBackend(self.path), self.path, self.lock_timeout)
+
+    # --- schema ---------------------------------------------------------------------------------------------
+    def initialise(self, catalogue: Catalogue) -> None:
+        """Create or migrate the schema and mirror the catalogue; idempotent and cheap when current."""
+        schema.initialise(self._db, catalogue)
+
+    def meta(self, key: str) -> str | None:
+        return schema.meta(self._db, key)
+
+    # --- observations ---------------------------------------------------------------------------------------
+    def current_observations(self, *, as_of: int | None = None, regions: Sequence[str] | None = None,
+                             indicators: Sequence[str] | None = None) -> pd.DataFrame:
+        """The latest value of every (region, indicator, year, month), optionally filtered."""
+        return observations.current_observations(self._db, as_of=as_of, regions=regions, indicators=indicators)
+
+    def observation_history(self, region_id: str, indicator_id: str, year: int | None = None) -> pd.DataFrame:
+        """Every value ever recorded for a series (or one year), newest first, with its batch."""
+        return observations.observation_history(self._db, region_id, indicator_id, year)
+
+    def batches(self) -> pd.DataFrame:
+        return observations.batches(self._db)
+
+    def batch_row_counts(self) -> pd.DataFrame:
+        """Per batch: rows recorded as written and rows present (an integrity check)."""
+        return observations.batch_row_counts(self._db)
+
+    def observation_count(self) -> int:
+        return observations.observation_count(self._db)
+
+    def has_demo_data(self) -> bool:
+        """True while any demo batch is still active (drives the 示例数据 banner)."""
+        return observations.has_demo_data(self._db)
+
+    def compare(self, rows: pd.DataFrame) -> Comparison:
+        """Incoming rows marked new / changed / unchanged, with the data version they were compared with."""
+        return observations.compare(self._db, rows)
+
+    def write_batch(self, info: BatchInfo, rows: pd.DataFrame, *, compared: Comparison | None = None) -> BatchResult:
+        """Record one batch atomically (its rows and its audit row, or nothing); `compared` reuses a preview's comparison."""
+        return observations.write_batch(self._db, info, rows, compared=compared)
+
+    def rollback_batch(self, batch_id: int, by: str) -> int:
+        """Withdraw a batch: its rows stay in history, the current view falls back to earlier values."""
+        return observations.rollback_batch(self._db, batch_id, by)
+
+    def remove_demo(self, actor: str = "cli") -> int:
+        """Delete demo batches and their rows outright."""
+        return observations.remove_demo(self._db, actor)
+
+    def mark_demo_seeded(self) -> None:
+        """Remember that demo data was offered once, so removing it is final."""
+        observations.mark_demo_seeded(self._db)
+
+    # --- audit log ------------------------------------------------------------------------------------------
+    def record_audit(self, actor: str, action: str, *, subject: str | None = None, file_name: str | None = None,
+                     sha256: str | None = None, detail: str | None = None) -> None:
+        """One audit row for an event that writes nothing else here (a login, a refused upload, a user change)."""
+        audit.record_audit(self._db, actor, action, subject=subject, file_name=file_name, sha256=sha256, detail=detail)
+
+    def audit_log(self, limit: int | None = None) -> pd.DataFrame:
+        """The audit log, newest first."""
+        return audit.audit_log(self._db, limit)
+
+    # --- targets an administrator enters --------------------------------------------------------------------
+    def target_overrides(self) -> dict[tuple[str, str], float]:
+        """(plan id, indicator id) → the value an administrator entered last (cleared ones left out)."""
+        return overrides.target_overrides(self._db)
+
+    def target_override_history(self) -> pd.DataFrame:
+        """Every target value an administrator entered or cleared, newest first, with who and when."""
+        return overrides.target_override_history(self._db)
+
+    def set_target_override(self, plan_id: str, indicator_id: str, value: float | None, actor: str, note: str | None = None) -> None:
+        """Record a target value (None clears it) and its audit row in one transaction."""
+        overrides.set_target_override(self._db, plan_id, indicator_id, value, actor, note)
+
+    # --- backup and restore ---------------------------------------------------------------------------------
+    def backup_to(self, out: Path) -> dict[str, int]:
+        """Write a consistent snapshot to `out` while others keep reading; returns table row counts."""
+        return backups.backup_to(self._db, out)
+
+    @staticmethod
+    def inspect_backup(backup: Path) -> dict[str, int]:
+        """Table row counts of a backup file, after checking it is a database this version can use."""
+        return backups.inspect_backup(backup)
+
+    def restore_from(self, backup: Path, *, force: bool = False) -> Path | None:
+        """Replace the database with a backup, atomically; returns where a replaced database was kept (if any)."""
+        return backups.restore_from(self._db, backup, force=force)

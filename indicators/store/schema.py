@@ -1,0 +1,209 @@
+"""The schema: its migrations and version, the meta table, and the mirror of the YAML catalogue.
+
+Why a module: what the database looks like, and how a database of any earlier version becomes the current
+one, is read in one place. Each MIGRATIONS entry upgrades the schema by one version and is never edited
+once released; `initialise` runs the missing ones, through the one write path, in one transaction.
+SQL here stays portable (standard types, window functions; sequences as PostgreSQL and DuckDB spell them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from indicators.catalogue import Catalogue
+from indicators.store.backend import Connection
+
+if TYPE_CHECKING:
+    from indicators.store.transaction import Database
+
+DATA_VERSION_KEY = "data_version"  # meta key: a fresh random value with every write that changes current values
+
+
+@dataclass(frozen=True)
+class CreateSequence:
+    """A migration step: CREATE SEQUENCE `name`, starting one past the largest `column` already in `table`
+    (so ids continue where MAX(id) + 1 left them in a database of an earlier version)."""
+
+    name: str
+    table: str
+    column: str
+
+
+# Each entry upgrades the schema by one version; never edit a released entry.
+MIGRATIONS: list[list[str | CreateSequence]] = [
+    [
+        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+        """CREATE TABLE batches (
+            batch_id BIGINT PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            sheet VARCHAR,
+            imported_by VARCHAR NOT NULL,
+            imported_at TIMESTAMP NOT NULL,
+            row_count BIGINT NOT NULL,
+            new_count BIGINT NOT NULL,
+            changed_count BIGINT NOT NULL,
+            unchanged_count BIGINT NOT NULL,
+            note VARCHAR,
+            rolled_back_at TIMESTAMP,
+            rolled_back_by VARCHAR)""",
+        """CREATE TABLE observations (
+            obs_id BIGINT PRIMARY KEY,
+            batch_id BIGINT NOT NULL,  -- batches.batch_id; no FOREIGN KEY: DuckDB cannot delete a parent in the child's transaction
+            region_id VARCHAR NOT NULL,
+            indicator_id VARCHAR NOT NULL,
+            year INTEGER NOT NULL,
+            month INTEGER,
+            value DOUBLE NOT NULL,
+            unit VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            note VARCHAR)""",
+        "CREATE INDEX observations_key ON observations (region_id, indicator_id, year)",
+        """CREATE VIEW current_observations AS
+            SELECT obs_id, batch_id, region_id, indicator_id, year, month, value, unit, status, source, note
+            FROM (
+                SELECT o.*, ROW_NUMBER() OVER (
+                    PARTITION BY o.region_id, o.indicator_id, o.year, o.month
+                    ORDER BY o.obs_id DESC) AS rn
+                FROM observations o JOIN batches b ON b.batch_id = o.batch_id
+                WHERE b.rolled_back_at IS NULL) ranked
+            WHERE rn = 1""",
+        # A mirror of the YAML catalogue, for joins in SQL tools and exports.
+        """CREATE TABLE cat_indicators (id VARCHAR PRIMARY KEY, name_zh VARCHAR, name_en VARCHAR,
+            unit VARCHAR, direction VARCHAR, kind VARCHAR, area VARCHAR, decimals INTEGER)""",
+        """CREATE TABLE cat_regions (id VARCHAR PRIMARY KEY, name_zh VARCHAR, name_en VARCHAR,
+            code VARCHAR, level VARCHAR, parent VARCHAR)""",
+        """CREATE TABLE cat_plans (id VARCHAR PRIMARY KEY, title_zh VARCHAR, region_id VARCHAR,
+            status VARCHAR, date_issued DATE, base_year INTEGER, target_year INTEGER)""",
+        """CREATE TABLE cat_targets (plan_id VARCHAR, indicator_id VARCHAR, value DOUBLE, bound VARCHAR,
+            clause VARCHAR, quote VARCHAR, PRIMARY KEY (plan_id, indicator_id))""",
+    ],
+    [  # 2: audit log and targets entered by an administrator (values the plan leaves to a higher authority)
+        """CREATE TABLE audit_log (
+            audit_id BIGINT PRIMARY KEY,
+            occurred_at TIMESTAMP NOT NULL,
+            actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            subject VARCHAR,
+            file_name VARCHAR,
+            sha256 VARCHAR,
+            detail VARCHAR)""",
+        """CREATE TABLE target_overrides (
+            override_id BIGINT PRIMARY KEY,
+            plan_id VARCHAR NOT NULL,
+            indicator_id VARCHAR NOT NULL,
+            value DOUBLE,  -- NULL: cleared, the plan's pending text shows again
+            set_by VARCHAR NOT NULL,
+            set_at TIMESTAMP NOT NULL,
+            note VARCHAR)""",
+    ],
+    [  # 3: ids from sequences (nextval in every insert), not MAX(id) + 1, which would race on a server database
+        CreateSequence("batch_id_seq", "batches", "batch_id"),
+        CreateSequence("obs_id_seq", "observations", "obs_id"),
+        CreateSequence("audit_id_seq", "audit_log", "audit_id"),
+        CreateSequence("override_id_seq", "target_overrides", "override_id"),
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def initialise(db: Database, catalogue: Catalogue) -> None:
+    """Create or migrate the schema and mirror the catalogue; idempotent and cheap when current."""
+    fingerprint = catalogue_fingerprint(catalogue)
+    if db.backend.exists():
+        with db.connection() as con:
+            if schema_version(con) == SCHEMA_VERSION and get_meta(con, "catalogue") == fingerprint:
+                return
+    with db.write() as tx:
+        con = tx.con
+        for step in MIGRATIONS[schema_version(con):]:
+            for statement in step:
+                _apply(con, statement)
+        set_meta(con, "schema_version", str(SCHEMA_VERSION))
+        if get_meta(con, "catalogue") != fingerprint:
+            _mirror_catalogue(con, catalogue)
+            set_meta(con, "catalogue", fingerprint)
+        if get_meta(con, DATA_VERSION_KEY) is None:
+            set_meta(con, DATA_VERSION_KEY, uuid.uuid4().hex)
+
+
+def _apply(con: Connection, statement: str | CreateSequence) -> None:
+    if isinstance(statement, CreateSequence):
+        start = int(con.fetchall(f"SELECT COALESCE(MAX({statement.column}), 0) + 1 FROM {statement.table}")[0][0])
+        con.execute(f"CREATE SEQUENCE {statement.name} START WITH {start}")  # DDL takes no parameters
+    else:
+        con.execute(statement)
+
+
+def has_table(con: Connection, table: str) -> bool:
+    """Whether the connected database has a table (or view) of that name."""
+    return bool(con.fetchall("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ?", [table])[0][0])
+
+
+def schema_version(con: Connection) -> int:
+    if not has_table(con, "meta"):
+        return 0
+    rows = con.fetchall("SELECT value FROM meta WHERE key = 'schema_version'")
+    return int(rows[0][0]) if rows else 0
+
+
+def get_meta(con: Connection, key: str) -> str | None:
+    """A meta value (the meta table must exist: `meta` below checks)."""
+    rows = con.fetchall("SELECT value FROM meta WHERE key = ?", [key])
+    return rows[0][0] if rows else None
+
+
+def meta(db: Database, key: str) -> str | None:
+    """A meta value, or None (also when the database has no schema yet)."""
+    with db.connection() as con:
+        return get_meta(con, key) if has_table(con, "meta") else None
+
+
+def set_meta(con: Connection, key: str, value: str) -> None:
+    con.execute("DELETE FROM meta WHERE key = ?", [key])
+    con.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def holds_batches(con: Connection) -> bool:
+    """Whether the connected database has recorded any batch (a database without one may be replaced freely)."""
+    if not bool(con.fetchall(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_name = 'batches'"
+    )[0][0]):
+        return False
+    return int(con.fetchall("SELECT COUNT(*) FROM batches")[0][0]) > 0
+
+
+def catalogue_fingerprint(catalogue: Catalogue) -> str:
+    payload = {
+        "indicators": [i.model_dump(mode="json") for i in catalogue.indicators.values()],
+        "regions": [r.model_dump(mode="json") for r in catalogue.regions.values()],
+        "plans": [p.model_dump(mode="json") for p in catalogue.plans.values()],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _mirror_catalogue(con: Connection, catalogue: Catalogue) -> None:
+    for table in ("cat_targets", "cat_plans", "cat_regions", "cat_indicators"):
+        con.execute(f"DELETE FROM {table}")
+    con.executemany(
+        "INSERT INTO cat_indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[i.id, i.name_zh, i.name_en, i.unit, i.direction, i.kind, i.area, i.decimals] for i in catalogue.indicators.values()],
+    )
+    con.executemany(
+        "INSERT INTO cat_regions VALUES (?, ?, ?, ?, ?, ?)",
+        [[r.id, r.name_zh, r.name_en, r.code, r.level, r.parent] for r in catalogue.regions.values()],
+    )
+    con.executemany(
+        "INSERT INTO cat_plans VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [[p.id, p.title_zh, p.region, p.status, p.date_issued, p.base_year, p.target_year] for p in catalogue.plans.values()],
+    )
+    con.executemany(
+        "INSERT INTO cat_targets VALUES (?, ?, ?, ?, ?, ?)",
+        [[p.id, t.indicator, t.value, t.bound, t.clause, t.quote] for p, t in catalogue.plan_targets()],
+    )
