@@ -25,10 +25,10 @@ from indicators.store import STATUSES
 from loaders.columns import Coded, codes, floats, lookup, objects, of_type
 from loaders.columns import frame as object_frame
 from loaders.errors import Problem
+from loaders.layouts.rawtable import RawTable, Skip, display
 from loaders.matching import Matcher, impossible_values, is_percent, rules, suggestion_text, unit_factor
 from loaders.normalise import NotANumber, canonical_unit, parse_number, parse_number_with_unit, parse_year, year_max
 from loaders.overrides import Overrides
-from loaders.rawtable import RawTable, Skip, display
 from loaders.template import DEFAULT_STATUS
 
 MAX_PROBLEMS_PER_KIND = 20  # listed per kind of problem; the rest are counted

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from python_calamine import CalamineError, PasswordError
 
 from loaders.errors import LoaderError
-from loaders.read_limits import ACCEPTED_HINT_EN, ACCEPTED_HINT_ZH, MIB
+from loaders.read.limits import ACCEPTED_HINT_EN, ACCEPTED_HINT_ZH, MIB
 
 # ---------------------------------------------------------------------------------------------------------------
 # Messages

@@ -1,18 +1,8 @@
-"""File → cells: read an uploaded spreadsheet into plain Python values, refusing hostile files first.
+"""The cells: an upload's bytes, once its format is known and the guards have bounded every sheet, read with
+python-calamine (or the csv module for text) into a Workbook of Sheets.
 
-Formats (decided by content, never by extension): xlsx, xlsm, xls, ods through python-calamine;
-csv/txt in UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK/GB18030. Formula cells come back as their
-cached values. Empty cells are None, and so are error cells (#N/A, #DIV/0!) and formulas without a
-cached value, which calamine returns as empty. Nothing from the file is rendered or executed.
-
-Every refusal is a LoaderError naming the file, in Chinese and English, with what to do about it.
-The guards run before python-calamine sees the bytes, because calamine allocates a dense
-rectangle per sheet and *aborts the process* (it cannot raise) when that allocation fails: a 5 KB
-workbook with one cell at XFD1048576 would otherwise take the whole server down.
-
-Where the parts live: limits in loaders.read_limits, refusals in loaders.read_refusals, bytes and format
-detection in loaders.file_format, the guards in loaders.guard_zip, guard_xlsx, guard_ods and guard_ole2,
-text decoding and delimiter sniffing in loaders.text_table. This module reads the cells.
+The result types (CellValue, MergedRange, Sheet, Workbook) and the entry points (read_workbook, read_sheet)
+are here; the package's face, loaders.read, names them.
 """
 
 from __future__ import annotations
@@ -29,32 +19,16 @@ from pathlib import Path
 
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from loaders import xlsx_parts
 from loaders.errors import LoaderError, safe_file_label
-from loaders.file_format import _read_bytes, detect_format
-from loaders.guard_ods import _guard_ods
-from loaders.guard_ole2 import _guard_xls
-from loaders.guard_xlsx import _guard_xlsx
-from loaders.guard_zip import _check_zip_directory, _open_zip
-from loaders.read_limits import DEFAULT_LIMITS, MAX_FILE_BYTES, ZIP_CHUNK_BYTES, ReadLimits, _Extents
-from loaders.read_refusals import _calamine_call, _corrupt, _empty_workbook, _missing_sheet, _refuse, _refuse_if_missing, _too_many_cells
-from loaders.text_table import _decode_text, sniff_delimiter
-
-__all__ = [
-    "DEFAULT_LIMITS",
-    "MAX_FILE_BYTES",
-    "ZIP_CHUNK_BYTES",
-    "CellValue",
-    "MergedRange",
-    "ReadLimits",
-    "Sheet",
-    "Workbook",
-    "detect_format",
-    "gc_paused",
-    "read_sheet",
-    "read_workbook",
-    "sniff_delimiter",
-]
+from loaders.read import xlsx_parts
+from loaders.read.file_format import _read_bytes, detect_format
+from loaders.read.guards.ods import _guard_ods
+from loaders.read.guards.ole2 import _guard_xls
+from loaders.read.guards.xlsx import _guard_xlsx
+from loaders.read.guards.zip import _check_zip_directory, _open_zip
+from loaders.read.limits import DEFAULT_LIMITS, ReadLimits, _Extents
+from loaders.read.refusals import _calamine_call, _corrupt, _empty_workbook, _missing_sheet, _refuse, _refuse_if_missing, _too_many_cells
+from loaders.read.text_table import _decode_text, sniff_delimiter
 
 # ---------------------------------------------------------------------------------------------------------------
 # Result types
@@ -245,7 +219,7 @@ def _read_calamine_sheet(book: CalamineWorkbook, name: str, label: str, limits: 
 
 
 def _read_in_pieces(pieces: xlsx_parts.PieceReader, name: str, label: str, limits: ReadLimits) -> Sheet | None:
-    """A long sheet parsed in pieces on several cores (loaders.xlsx_parts); None where it must be read whole."""
+    """A long sheet parsed in pieces on several cores (loaders.read.xlsx_parts); None where it must be read whole."""
     parts = pieces.parts()
     if parts is None:
         return None

@@ -9,10 +9,10 @@ import re
 import zipfile
 from collections.abc import Sequence
 
-from loaders import xlsx_parts
-from loaders.guard_zip import _feed_xml, _iter_member, _member_key, _read_small_member, _safe_expat, _verify_member
-from loaders.read_limits import SMALL_XML_MAX_BYTES, ReadLimits, _Extents
-from loaders.read_refusals import _calamine_call, _corrupt
+from loaders.read import xlsx_parts
+from loaders.read.guards.zip import _feed_xml, _iter_member, _member_key, _read_small_member, _safe_expat, _verify_member
+from loaders.read.limits import SMALL_XML_MAX_BYTES, ReadLimits, _Extents
+from loaders.read.refusals import _calamine_call, _corrupt
 
 # ---------------------------------------------------------------------------------------------------------------
 # Worksheet area bounds for xlsx
@@ -197,7 +197,7 @@ def _xlsx_sheet_parts(archive: zipfile.ZipFile, label: str) -> dict[str, set[str
 def _guard_xlsx(archive: zipfile.ZipFile, label: str, limits: ReadLimits, wanted: Sequence[str] | None) -> _Extents:
     """Bound every XML part and every sheet target (any of them may be read as a worksheet); verify the rest.
 
-    Long sheets among those wanted start being parsed in pieces while they are checked (loaders.xlsx_parts).
+    Long sheets among those wanted start being parsed in pieces while they are checked (loaders.read.xlsx_parts).
     """
     sheet_parts = _xlsx_sheet_parts(archive, label)
     targets = set().union(*sheet_parts.values()) if sheet_parts else set()

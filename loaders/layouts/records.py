@@ -16,11 +16,11 @@ from indicators.catalogue import match_key
 from loaders.columns import Coded, code_rows, objects, of_type
 from loaders.columns import frame as object_frame
 from loaders.errors import Problem, cell_name
+from loaders.layouts.rawtable import RAW_COLUMNS, Hint, RawTable, Skip, display, hint_cell, mapped, no_dimension
+from loaders.layouts.structure import blank, is_note_line, is_number
 from loaders.matching import Matcher
 from loaders.overrides import Overrides
-from loaders.rawtable import RAW_COLUMNS, Hint, RawTable, Skip, display, hint_cell, mapped, no_dimension
 from loaders.read import CellValue, Sheet
-from loaders.structure import blank, is_note_line, is_number
 from loaders.template import HEADER_FIELDS, HEADER_SEARCH_ROWS
 
 RECORD_FIELDS: dict[str, str] = {

@@ -1,13 +1,13 @@
 """The caps a spreadsheet upload is read under, and the per-sheet area bounds the guards hand to the reader.
 
-Shared by loaders.read and its guards (loaders.file_format, guard_zip, guard_xlsx, guard_ods, guard_ole2).
+Shared by the reader (loaders.read.workbook), loaders.read.file_format and the guards (loaders.read.guards).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from loaders import xlsx_parts
+from loaders.read import xlsx_parts
 
 # ---------------------------------------------------------------------------------------------------------------
 # Limits

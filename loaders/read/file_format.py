@@ -1,6 +1,6 @@
 """An upload's bytes, refused before reading if over the size cap, and its format from the content.
 
-Magic numbers first, then the container (zip: loaders.guard_zip; OLE2: loaders.guard_ole2); plain text only
+Magic numbers first, then the container (zip: loaders.read.guards.zip; OLE2: loaders.read.guards.ole2); plain text only
 as CSV with a text extension. Everything else is refused with what it is.
 """
 
@@ -10,11 +10,11 @@ import codecs
 from pathlib import Path
 
 from loaders.errors import LoaderError, safe_file_label
-from loaders.guard_ole2 import _ole2_format
-from loaders.guard_zip import _open_zip, _zip_format
-from loaders.read_limits import SNIFF_BYTES, TEXT_EXTENSIONS, ReadLimits
-from loaders.read_refusals import _corrupt, _not_spreadsheet, _refuse, _size
-from loaders.text_table import _nul_in_text, _undecodable
+from loaders.read.guards.ole2 import _ole2_format
+from loaders.read.guards.zip import _open_zip, _zip_format
+from loaders.read.limits import SNIFF_BYTES, TEXT_EXTENSIONS, ReadLimits
+from loaders.read.refusals import _corrupt, _not_spreadsheet, _refuse, _size
+from loaders.read.text_table import _nul_in_text, _undecodable
 
 # ---------------------------------------------------------------------------------------------------------------
 # Bytes and format detection

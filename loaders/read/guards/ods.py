@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import zipfile
 
-from loaders.guard_zip import _feed_xml, _iter_member, _member_key, _safe_expat, _verify_member
-from loaders.read_limits import MAX_ODS_SPACES, ReadLimits, _Extents
-from loaders.read_refusals import _refuse, _too_many_cells
+from loaders.read.guards.zip import _feed_xml, _iter_member, _member_key, _safe_expat, _verify_member
+from loaders.read.limits import MAX_ODS_SPACES, ReadLimits, _Extents
+from loaders.read.refusals import _refuse, _too_many_cells
 
 # ---------------------------------------------------------------------------------------------------------------
 # ODS

@@ -1,7 +1,7 @@
 """The importer's shared vocabulary: layouts, raw records, where a table-wide value came from, skipped rows.
 
-`loaders.layouts` decides which layout a sheet has and hands it to `loaders.records` (template and record
-tables) or `loaders.grid` (rows × columns); both return a RawTable of one record per value cell, which
+`loaders.layouts` decides which layout a sheet has and hands it to `loaders.layouts.records` (template and record
+tables) or `loaders.layouts.grid` (rows × columns); both return a RawTable of one record per value cell, which
 `loaders.validate` checks.
 """
 

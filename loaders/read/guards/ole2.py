@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterator, Sequence
 
-from loaders.read_limits import ReadLimits, _Extents
-from loaders.read_refusals import _corrupt, _encrypted, _not_spreadsheet, _too_many_cells
+from loaders.read.limits import ReadLimits, _Extents
+from loaders.read.refusals import _corrupt, _encrypted, _not_spreadsheet, _too_many_cells
 
 # ---------------------------------------------------------------------------------------------------------------
 # OLE2 compound files (.xls; also encrypted OOXML and legacy Word/PowerPoint)

@@ -1,6 +1,6 @@
 """Zip containers (xlsx, xlsm, ods): which kind, zip-bomb checks, and reading members in chunks and as safe XML.
 
-The sheet bounds built on these are in loaders.guard_xlsx and loaders.guard_ods.
+The sheet bounds built on these are in loaders.read.guards.xlsx and loaders.read.guards.ods.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from xml.parsers import expat
 
-from loaders.read_limits import MAX_ZIP_MEMBERS, RATIO_CHECK_MIN_BYTES, SMALL_XML_MAX_BYTES, ZIP_CHUNK_BYTES, ReadLimits
-from loaders.read_refusals import _corrupt, _encrypted, _not_spreadsheet, _refuse, _size
+from loaders.read.limits import MAX_ZIP_MEMBERS, RATIO_CHECK_MIN_BYTES, SMALL_XML_MAX_BYTES, ZIP_CHUNK_BYTES, ReadLimits
+from loaders.read.refusals import _corrupt, _encrypted, _not_spreadsheet, _refuse, _size
 
 # ---------------------------------------------------------------------------------------------------------------
 # Zip containers (xlsx, xlsm, ods)

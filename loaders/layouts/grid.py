@@ -15,10 +15,7 @@ import pandas as pd
 
 from loaders.columns import frame as object_frame
 from loaders.errors import Problem, cell_name
-from loaders.matching import Matcher, label_unit, looks_like_code
-from loaders.normalise import is_missing, normalise_text, parse_year
-from loaders.overrides import Overrides
-from loaders.rawtable import (
+from loaders.layouts.rawtable import (
     AXES,
     DIMENSION_ZH,
     EXAMPLES,
@@ -34,8 +31,11 @@ from loaders.rawtable import (
     no_dimension,
     refused,
 )
+from loaders.layouts.structure import CODE_HEADER, CODE_SHARE, Structure, blank, in_range_year, year_like
+from loaders.matching import Matcher, label_unit, looks_like_code
+from loaders.normalise import is_missing, normalise_text, parse_year
+from loaders.overrides import Overrides
 from loaders.read import CellValue, Sheet
-from loaders.structure import CODE_HEADER, CODE_SHARE, Structure, blank, in_range_year, year_like
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_NEAR_MISS_CHECKS = 300  # unknown labels compared with the catalogue for "是否为" hints (difflib is slow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 
 from loaders.errors import LoaderError
-from loaders.read_refusals import _refuse
+from loaders.read.refusals import _refuse
 
 DELIMITERS = (",", "\t", ";", "|", "，")  # in order of preference when equally consistent
 DELIMITER_SAMPLE_LINES = 50
