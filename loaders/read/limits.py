@@ -46,7 +46,7 @@ DEFAULT_LIMITS = ReadLimits()
 
 
 @dataclass
-class _Extents:
+class Extents:
     """Upper bounds (rows, cols) of the area calamine will allocate for each sheet.
 
     Keyed by sheet name, or (xls) by the sheet's position in the workbook; `fallback`, the largest
