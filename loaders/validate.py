@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.catalogue import Catalogue, Indicator, match_key
-from indicators.store import STATUSES
+from indicators.vocabulary import DATA_STATUSES
 from loaders.columns import Coded, codes, floats, lookup, objects, of_type
 from loaders.columns import frame as object_frame
 from loaders.errors import Problem
@@ -276,7 +276,7 @@ def _values(frame: pd.DataFrame, table: RawTable, report: _Report) -> tuple[np.n
 
 def _status(value: object) -> str | None:
     text = str(value).strip()
-    return text if text in STATUSES else STATUS_ALIASES.get(text.lower())
+    return text if text in DATA_STATUSES else STATUS_ALIASES.get(text.lower())
 
 
 def _statuses(frame: pd.DataFrame, table: RawTable, report: _Report) -> tuple[np.ndarray, np.ndarray]:
@@ -289,7 +289,7 @@ def _statuses(frame: pd.DataFrame, table: RawTable, report: _Report) -> tuple[np
     statuses[given] = coded.map(_status)[given]
     bad = given & pd.isna(statuses)
     report.each(bad, "status", lambda i: (f"状态“{display(raw[i])}”不可识别。", f"Unknown status '{display(raw[i])}'.",
-                                          f"请填写 {'、'.join(STATUSES)} 之一，或留空（默认{DEFAULT_STATUS}）。"))
+                                          f"请填写 {'、'.join(DATA_STATUSES)} 之一，或留空（默认{DEFAULT_STATUS}）。"))
     return statuses, bad
 
 
