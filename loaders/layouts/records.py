@@ -97,7 +97,7 @@ def read_records(file: str, sheet: Sheet, header_row: int, cols: dict[str, int],
         kept = {RAW_FIELD_COLUMNS[f]: c.take(keep) for f, c in coded.items()}
         m = int(keep.sum())
 
-        def raw(name: str, kept: dict[str, Coded] = kept, m: int = m) -> object:
+        def raw(name: str, kept: dict[str, Coded] = kept) -> object:
             return kept[name].values() if name in kept else None
 
         frame = object_frame({

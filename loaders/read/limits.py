@@ -26,7 +26,6 @@ ZIP_CHUNK_BYTES = 1 * MIB  # decompression step while checking members
 SMALL_XML_MAX_BYTES = 20 * MIB  # workbook.xml, rels, [Content_Types].xml: parsed whole
 SNIFF_BYTES = 4096  # how much of a text file decides "HTML or CSV"
 TEXT_EXTENSIONS = frozenset({".csv", ".txt", ".tsv", ".tab"})
-FORMATS = ("xlsx", "xlsm", "xls", "ods", "csv")
 ACCEPTED_HINT_ZH = "请上传 .xlsx、.xlsm、.xls、.ods 或 .csv 格式的表格文件。"
 ACCEPTED_HINT_EN = "Upload an .xlsx, .xlsm, .xls, .ods or .csv spreadsheet."
 
