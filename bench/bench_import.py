@@ -41,8 +41,8 @@ from indicators.catalogue import load_catalogue
 from indicators.store import Store
 from loaders.importer import prepare_import, publish
 from loaders.read import read_workbook
+from loaders.read.xlsx_parts import available_cores
 from loaders.template import DATA_SHEET, TEMPLATE_HEADERS
-from loaders.xlsx_parts import available_cores
 
 N_ROWS = 200_000  # rows in the benchmark workbook
 REPEATS = 6  # interleaved rounds of (a) and (b), order alternating; the median paired ratio is reported

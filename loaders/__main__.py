@@ -14,8 +14,8 @@ from indicators.cli import EXIT_OK, add_db_argument, current_user, open_store, p
 from loaders.backup import BACKUP_COMMANDS, add_backup_commands, run_backup_command
 from loaders.export import export_observations
 from loaders.importer import ImportPreview, prepare_import, publish
+from loaders.layouts.rawtable import LAYOUTS
 from loaders.overrides import OverrideText
-from loaders.rawtable import LAYOUTS
 from loaders.recipes import save_recipe
 from loaders.template import write_template
 

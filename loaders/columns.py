@@ -135,11 +135,6 @@ def floats(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def blank_mask(values: Column) -> np.ndarray:
-    """True where a cell is None, NaN or text of spaces."""
-    return Coded.of(values).blank()
-
-
 def frame(data: dict[str, object], n: int, columns: list[str]) -> pd.DataFrame:
     """A DataFrame whose text columns stay object dtype (pandas 3 would infer its Arrow string dtype, then every
     later step converts back): scalars are broadcast to n rows, arrays are used as they are."""

@@ -15,7 +15,8 @@ from pathlib import Path
 from openpyxl import Workbook as XlsxWorkbook
 
 from indicators.catalogue import Catalogue, load_catalogue
-from indicators.store import DEMO_SOURCE_MARK, BatchResult, Store
+from indicators.store import BatchResult, Store
+from indicators.vocabulary import DEMO_SOURCE_MARK
 from loaders.importer import prepare_import, publish
 from loaders.template import DATA_SHEET, TEMPLATE_HEADERS
 

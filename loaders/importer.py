@@ -18,12 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.catalogue import Catalogue
-from indicators.store import OBSERVATION_COLUMNS, BatchInfo, BatchResult, Comparison, Store
+from indicators.store import BatchInfo, BatchResult, Comparison, Store
+from indicators.vocabulary import OBSERVATION_COLUMNS
 from loaders.errors import LoaderError, Problem
 from loaders.layouts import is_metadata_sheet, read_table, workbook_hints
+from loaders.layouts.rawtable import DIMENSION_FLAG, DIMENSION_ZH, LAYOUTS, SOURCE_ZH, RawTable, Skip, third_dimension
 from loaders.matching import Matcher
 from loaders.overrides import Overrides, OverrideText, resolve
-from loaders.rawtable import DIMENSION_FLAG, DIMENSION_ZH, LAYOUTS, SOURCE_ZH, RawTable, Skip, third_dimension
 from loaders.read import DEFAULT_LIMITS, ReadLimits, Workbook, gc_paused, read_workbook
 from loaders.recipes import Recipe, find_recipe, fingerprint, load_recipe
 from loaders.validate import Validated, validate

@@ -293,12 +293,6 @@ def unit_factor(unit: str, indicator: Indicator) -> float | None:
     return None
 
 
-def same_unit(unit: str, indicator: Indicator) -> bool:
-    """True when no conversion (and so no warning) is involved."""
-    factor = unit_factor(unit, indicator)
-    return factor is not None and factor == 1.0
-
-
 def _is_co2(indicator: Indicator) -> bool:
     return "co2" in indicator.id or SUBSTANCE_SUFFIX in indicator.name_zh
 

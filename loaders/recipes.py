@@ -27,10 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from indicators import settings
 from loaders.errors import LoaderError, Problem
+from loaders.layouts.structure import blank, is_number
 from loaders.normalise import normalise_text
 from loaders.overrides import OverrideText
 from loaders.read import Workbook
-from loaders.structure import blank, is_number
 
 NAME_PATTERN = r"^[\w\u4e00-\u9fff-]{1,64}$"  # a file name: letters, digits, Chinese, '_' and '-'; no paths
 FINGERPRINT_ROWS = 30  # header text is taken from at most this many rows of each sheet

@@ -14,8 +14,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.catalogue import Catalogue, match_key
-from indicators.store import STATUSES
 from indicators.tabular_files import append_row
+from indicators.vocabulary import DATA_STATUSES
 from loaders.read import Sheet
 
 # Header text (normalised) → field. Order of TEMPLATE_HEADERS is the column order we write.
@@ -78,7 +78,7 @@ def write_template(out: Path, catalogue: Catalogue) -> None:
 
     n_ind, n_reg = len(catalogue.indicators) + 1, len(catalogue.regions) + 1
     for formula, column in ((f"'指标列表'!$A$2:$A${n_ind}", "B"), (f"'地区列表'!$A$2:$A${n_reg}", "A"),
-                            (f'"{",".join(STATUSES)}"', "G")):
+                            (f'"{",".join(DATA_STATUSES)}"', "G")):
         validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False)
         validation.add(f"{column}2:{column}10000")
         data.add_data_validation(validation)
@@ -88,7 +88,7 @@ def write_template(out: Path, catalogue: Catalogue) -> None:
         "绿色低碳目标监测看板 数据模板 / Green Target Monitor data template",
         "每行一个数值：地区、指标、年份、数值、单位为必填。",
         "月份：年度数据留空；年内累计数据填截至月份（1-12）。",
-        f"状态：{'、'.join(STATUSES)}，留空按“{DEFAULT_STATUS}”处理。",
+        f"状态：{'、'.join(DATA_STATUSES)}，留空按“{DEFAULT_STATUS}”处理。",
         "来源：如“2023年天津市国民经济和社会发展统计公报”；留空则记录为文件名。",
         "能耗强度等累计降低类目标：填写逐年下降率（指标“单位地区生产总值能耗下降率”）或能耗强度水平，系统自动连乘计算累计降低。",
         "导入命令：python -m loaders import 文件.xlsx --dry-run 先预览，再去掉 --dry-run 发布。",

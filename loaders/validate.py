@@ -22,14 +22,14 @@ import pandas as pd
 
 from indicators.catalogue import Catalogue, Indicator, match_key
 from indicators.inert_text import from_csv_cell, strip_unsafe, unsafe_characters
-from indicators.store import STATUSES
+from indicators.vocabulary import DATA_STATUSES
 from loaders.columns import Coded, codes, floats, lookup, objects, of_type
 from loaders.columns import frame as object_frame
 from loaders.errors import Problem
+from loaders.layouts.rawtable import RawTable, Skip, display
 from loaders.matching import Matcher, impossible_values, is_percent, rules, suggestion_text, unit_factor
 from loaders.normalise import NotANumber, canonical_unit, parse_number, parse_number_with_unit, parse_year, year_max
 from loaders.overrides import Overrides
-from loaders.rawtable import RawTable, Skip, display
 from loaders.template import DEFAULT_STATUS
 
 MAX_PROBLEMS_PER_KIND = 20  # listed per kind of problem; the rest are counted
@@ -294,7 +294,7 @@ def _values(frame: pd.DataFrame, table: RawTable, report: _Report) -> tuple[np.n
 
 def _status(value: object) -> str | None:
     text = str(value).strip()
-    return text if text in STATUSES else STATUS_ALIASES.get(text.lower())
+    return text if text in DATA_STATUSES else STATUS_ALIASES.get(text.lower())
 
 
 def _statuses(frame: pd.DataFrame, table: RawTable, report: _Report) -> tuple[np.ndarray, np.ndarray]:
@@ -307,7 +307,7 @@ def _statuses(frame: pd.DataFrame, table: RawTable, report: _Report) -> tuple[np
     statuses[given] = coded.map(_status)[given]
     bad = given & pd.isna(statuses)
     report.each(bad, "status", lambda i: (f"状态“{display(raw[i])}”不可识别。", f"Unknown status '{display(raw[i])}'.",
-                                          f"请填写 {'、'.join(STATUSES)} 之一，或留空（默认{DEFAULT_STATUS}）。"))
+                                          f"请填写 {'、'.join(DATA_STATUSES)} 之一，或留空（默认{DEFAULT_STATUS}）。"))
     return statuses, bad
 
 

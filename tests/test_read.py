@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook as XlsxWriter
 
-from loaders import guard_xlsx
 from loaders.errors import LoaderError, Problem, cell_name, safe_file_label
 from loaders.read import (
     ZIP_CHUNK_BYTES,
@@ -21,6 +20,7 @@ from loaders.read import (
     read_workbook,
     sniff_delimiter,
 )
+from loaders.read.guards import xlsx as guard_xlsx
 from tests.hostile_files import (
     HOSTILE_FILES,
     MACRO_CONTENT_TYPE,

@@ -21,9 +21,9 @@ from loaders.errors import LoaderError
 from loaders.export import export_frame
 from loaders.importer import prepare_import, publish
 from loaders.layouts import read_table
+from loaders.layouts.rawtable import Hints
 from loaders.matching import Matcher
 from loaders.overrides import Overrides, OverrideText
-from loaders.rawtable import Hints
 from loaders.read import read_workbook
 from tests.conftest import PROJECT_ROOT
 

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook as OpenpyxlWorkbook
 
-from loaders import xlsx_parts
 from loaders.errors import LoaderError
-from loaders.read import read_workbook
+from loaders.read import read_workbook, xlsx_parts
 from tests.hostile_files import HOSTILE_FILES, inline_cell, sheet_xml, xlsx_bytes
 
 REALDATA = Path(__file__).parent / "fixtures" / "realdata"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterator, Sequence
 
-from loaders.read_limits import ReadLimits, _Extents
-from loaders.read_refusals import _corrupt, _encrypted, _not_spreadsheet, _too_many_cells
+from loaders.read.limits import Extents, ReadLimits
+from loaders.read.refusals import corrupt, encrypted, not_spreadsheet, too_many_cells
 
 # ---------------------------------------------------------------------------------------------------------------
 # OLE2 compound files (.xls; also encrypted OOXML and legacy Word/PowerPoint)
@@ -98,21 +98,21 @@ def _open_ole2(data: bytes, label: str) -> _Ole2:
     try:
         return _Ole2(data)
     except (_Ole2Error, struct.error, IndexError, MemoryError, OverflowError) as exc:
-        raise _corrupt(label, f"compound file: {exc}") from None
+        raise corrupt(label, f"compound file: {exc}") from None
 
 
-def _ole2_format(data: bytes, label: str) -> str:
+def ole2_format(data: bytes, label: str) -> str:
     """'xls' for a BIFF workbook; refusals for encrypted OOXML, Word, PowerPoint and others."""
     names = {n.lower() for n in _open_ole2(data, label).names()}
     if {"encryptioninfo", "encryptedpackage"} & names:
-        raise _encrypted(label)
+        raise encrypted(label)
     if "workbook" in names or "book" in names:
         return "xls"
     if "worddocument" in names:
-        raise _not_spreadsheet(label, "Word 文档（.doc）", "a Word document (.doc)")
+        raise not_spreadsheet(label, "Word 文档（.doc）", "a Word document (.doc)")
     if "powerpoint document" in names:
-        raise _not_spreadsheet(label, "PowerPoint 演示文稿（.ppt）", "a PowerPoint presentation (.ppt)")
-    raise _not_spreadsheet(label, "Office 复合文档，但不是 Excel 工作簿", "an Office compound file without a workbook")
+        raise not_spreadsheet(label, "PowerPoint 演示文稿（.ppt）", "a PowerPoint presentation (.ppt)")
+    raise not_spreadsheet(label, "Office 复合文档，但不是 Excel 工作簿", "an Office compound file without a workbook")
 
 
 # BIFF record types that carry a cell position (row u16, col u16) in their first four bytes, BIFF2..BIFF8.
@@ -152,7 +152,7 @@ def _biff_sheet_extent(stream: bytes, start: int, label: str) -> tuple[int, int]
             if last_row and last_col:  # calamine: (last - first) rows × (last - first) columns, unsigned
                 rows, cols = last_row - first_row, last_col - first_col
                 if rows < 0 or cols < 0 or rows * cols > XLS_MAX_DECLARED_CELLS:
-                    raise _corrupt(label, "DIMENSIONS record out of range")
+                    raise corrupt(label, "DIMENSIONS record out of range")
     return max_row, max_col
 
 
@@ -168,7 +168,7 @@ def _boundsheet_name(rec: bytes, index: int) -> str:
     return f"Sheet{index + 1}"
 
 
-def _guard_xls(data: bytes, label: str, limits: ReadLimits) -> _Extents:
+def guard_xls(data: bytes, label: str, limits: ReadLimits) -> Extents:
     """Encryption (FILEPASS) and cell bounds from the BIFF records.
 
     calamine builds every sheet of an .xls when it opens the file, so every sheet is checked here,
@@ -178,13 +178,13 @@ def _guard_xls(data: bytes, label: str, limits: ReadLimits) -> _Extents:
     try:
         stream = ole.stream("Workbook") or ole.stream("Book") or b""
     except (_Ole2Error, struct.error, IndexError) as exc:
-        raise _corrupt(label, f"compound file: {exc}") from None
+        raise corrupt(label, f"compound file: {exc}") from None
     if not stream:
-        raise _corrupt(label, "empty Workbook stream")
+        raise corrupt(label, "empty Workbook stream")
     sheets: list[tuple[int, str]] = []
     for kind, rec in _biff_records(stream, 0):
         if kind == _BIFF_FILEPASS:
-            raise _encrypted(label)
+            raise encrypted(label)
         if kind == _BIFF_BOUNDSHEET and len(rec) >= 4:
             sheets.append((struct.unpack_from("<I", rec)[0], _boundsheet_name(rec, len(sheets))))
         if kind == _BIFF_EOF:
@@ -192,10 +192,10 @@ def _guard_xls(data: bytes, label: str, limits: ReadLimits) -> _Extents:
     bounds = []
     for pos, name in sheets:
         if pos >= len(stream):
-            raise _corrupt(label, "sheet offset beyond the workbook stream")
+            raise corrupt(label, "sheet offset beyond the workbook stream")
         rows, cols = _biff_sheet_extent(stream, pos, label)
         if rows * cols > limits.max_cells:
-            raise _too_many_cells(label, name, rows, cols, limits.max_cells)
+            raise too_many_cells(label, name, rows, cols, limits.max_cells)
         bounds.append((rows, cols))
     # By position: calamine lists the sheets in BOUNDSHEET order.
-    return _Extents(by_position=bounds, fallback=max(bounds, key=lambda rc: rc[0] * rc[1], default=(0, 0)))
+    return Extents(by_position=bounds, fallback=max(bounds, key=lambda rc: rc[0] * rc[1], default=(0, 0)))

@@ -15,10 +15,7 @@ import pandas as pd
 
 from loaders.columns import frame as object_frame
 from loaders.errors import Problem, cell_name
-from loaders.matching import Matcher, label_unit, looks_like_code
-from loaders.normalise import is_missing, normalise_text, parse_year
-from loaders.overrides import Overrides
-from loaders.rawtable import (
+from loaders.layouts.rawtable import (
     AXES,
     DIMENSION_ZH,
     EXAMPLES,
@@ -34,8 +31,11 @@ from loaders.rawtable import (
     no_dimension,
     refused,
 )
+from loaders.layouts.structure import CODE_HEADER, CODE_SHARE, Structure, blank, in_range_year, year_like
+from loaders.matching import Matcher, label_unit, looks_like_code
+from loaders.normalise import is_missing, normalise_text, parse_year
+from loaders.overrides import Overrides
 from loaders.read import CellValue, Sheet
-from loaders.structure import CODE_HEADER, CODE_SHARE, Structure, blank, in_range_year, year_like
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_NEAR_MISS_CHECKS = 300  # unknown labels compared with the catalogue for "是否为" hints (difflib is slow)
@@ -67,11 +67,11 @@ def read_grid(file: str, sheet: Sheet, st: Structure, matcher: Matcher, override
         if col_kind == "year" and st.year_header is None:
             return refused(file, sheet, "指定了年份为列，但表头中没有年份。", "The layout says years are columns, but no header row holds years.",
                             "请检查 --layout，或去掉它让系统自动识别。", overrides.layout)
-        cols = _column_axis(file, sheet, st, matcher, overrides, context, col_kind)
-        row_axis = _row_axis(file, sheet, st, matcher, overrides, context, row_kind)
+        cols = _column_axis(file, sheet, st, matcher, overrides, col_kind)
+        row_axis = _row_axis(file, sheet, st, matcher, overrides, row_kind)
     else:
         col_candidates = ["year"] if st.year_header is not None else ["indicator", "region"]
-        col_axes = [_column_axis(file, sheet, st, matcher, overrides, context, kind) for kind in col_candidates]
+        col_axes = [_column_axis(file, sheet, st, matcher, overrides, kind) for kind in col_candidates]
         cols = max(col_axes, key=lambda a: a.matched)
         if cols.matched == 0 and cols.problems:  # e.g. every year in the header out of range
             return RawTable(sheet.name, None, problems=cols.problems)
@@ -79,7 +79,7 @@ def read_grid(file: str, sheet: Sheet, st: Structure, matcher: Matcher, override
             return _unrecognised(file, sheet, st, ("列标题不是年份，也不是目录中的指标或地区",
                                                    "the column headers are neither years nor catalogue indicators or regions"))
         row_kinds = [k for k in AXES if k != cols.kind]
-        row_axes = [_row_axis(file, sheet, st, matcher, overrides, context, kind) for kind in row_kinds]
+        row_axes = [_row_axis(file, sheet, st, matcher, overrides, kind) for kind in row_kinds]
         row_axis = max(row_axes, key=lambda a: (a.matched, _preference(a.kind, overrides)))
         if row_axis.matched == 0:
             return _nothing_matched(file, sheet, st, matcher, cols, row_axes, context)
@@ -191,8 +191,7 @@ def _record_unit(row_kind: str, row_key: tuple, col_kind: str, col_key: tuple, s
     return None, None
 
 
-def _column_axis(file: str, sheet: Sheet, st: Structure, matcher: Matcher, overrides: Overrides, context: dict[str, Hint],
-                 kind: str) -> _Axis:
+def _column_axis(file: str, sheet: Sheet, st: Structure, matcher: Matcher, overrides: Overrides, kind: str) -> _Axis:
     axis = _Axis(kind)
     header_cell_row = st.year_header if st.year_header is not None else (st.header_rows[-1] if st.header_rows else 0)
     unmatched: list[str] = []
@@ -235,8 +234,7 @@ def _column_key(text: str, kind: str, matcher: Matcher, overrides: Overrides, co
     return matcher.region(text, context).region_id
 
 
-def _row_axis(file: str, sheet: Sheet, st: Structure, matcher: Matcher, overrides: Overrides, context: dict[str, Hint],
-              kind: str) -> _Axis:
+def _row_axis(file: str, sheet: Sheet, st: Structure, matcher: Matcher, overrides: Overrides, kind: str) -> _Axis:
     rows = st.sheet.rows
     axis = _Axis(kind)
     unmatched: list[str] = []

@@ -16,11 +16,11 @@ from indicators.catalogue import match_key
 from loaders.columns import Coded, code_rows, objects, of_type
 from loaders.columns import frame as object_frame
 from loaders.errors import Problem, cell_name
+from loaders.layouts.rawtable import RAW_COLUMNS, Hint, RawTable, Skip, display, hint_cell, mapped, no_dimension
+from loaders.layouts.structure import blank, is_note_line, is_number
 from loaders.matching import Matcher
 from loaders.overrides import Overrides
-from loaders.rawtable import RAW_COLUMNS, Hint, RawTable, Skip, display, hint_cell, mapped, no_dimension
 from loaders.read import CellValue, Sheet
-from loaders.structure import blank, is_note_line, is_number
 from loaders.template import HEADER_FIELDS, HEADER_SEARCH_ROWS
 
 RECORD_FIELDS: dict[str, str] = {
@@ -97,7 +97,7 @@ def read_records(file: str, sheet: Sheet, header_row: int, cols: dict[str, int],
         kept = {RAW_FIELD_COLUMNS[f]: c.take(keep) for f, c in coded.items()}
         m = int(keep.sum())
 
-        def raw(name: str, kept: dict[str, Coded] = kept, m: int = m) -> object:
+        def raw(name: str, kept: dict[str, Coded] = kept) -> object:
             return kept[name].values() if name in kept else None
 
         frame = object_frame({

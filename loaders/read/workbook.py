@@ -1,18 +1,8 @@
-"""File → cells: read an uploaded spreadsheet into plain Python values, refusing hostile files first.
+"""The cells: an upload's bytes, once its format is known and the guards have bounded every sheet, read with
+python-calamine (or the csv module for text) into a Workbook of Sheets.
 
-Formats (decided by content, never by extension): xlsx, xlsm, xls, ods through python-calamine;
-csv/txt in UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK/GB18030. Formula cells come back as their
-cached values. Empty cells are None, and so are error cells (#N/A, #DIV/0!) and formulas without a
-cached value, which calamine returns as empty. Nothing from the file is rendered or executed.
-
-Every refusal is a LoaderError naming the file, in Chinese and English, with what to do about it.
-The guards run before python-calamine sees the bytes, because calamine allocates a dense
-rectangle per sheet and *aborts the process* (it cannot raise) when that allocation fails: a 5 KB
-workbook with one cell at XFD1048576 would otherwise take the whole server down.
-
-Where the parts live: limits in loaders.read_limits, refusals in loaders.read_refusals, bytes and format
-detection in loaders.file_format, the guards in loaders.guard_zip, guard_xlsx, guard_ods and guard_ole2,
-text decoding and delimiter sniffing in loaders.text_table. This module reads the cells.
+The result types (CellValue, MergedRange, Sheet, Workbook) and the entry points (read_workbook, read_sheet)
+are here; the package's face, loaders.read, names them.
 """
 
 from __future__ import annotations
@@ -29,32 +19,16 @@ from pathlib import Path
 
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from loaders import xlsx_parts
 from loaders.errors import LoaderError, safe_file_label
-from loaders.file_format import _read_bytes, detect_format
-from loaders.guard_ods import _guard_ods
-from loaders.guard_ole2 import _guard_xls
-from loaders.guard_xlsx import _guard_xlsx
-from loaders.guard_zip import _check_zip_directory, _open_zip
-from loaders.read_limits import DEFAULT_LIMITS, MAX_FILE_BYTES, ZIP_CHUNK_BYTES, ReadLimits, _Extents
-from loaders.read_refusals import _calamine_call, _corrupt, _empty_workbook, _missing_sheet, _refuse, _refuse_if_missing, _too_many_cells
-from loaders.text_table import _decode_text, sniff_delimiter
-
-__all__ = [
-    "DEFAULT_LIMITS",
-    "MAX_FILE_BYTES",
-    "ZIP_CHUNK_BYTES",
-    "CellValue",
-    "MergedRange",
-    "ReadLimits",
-    "Sheet",
-    "Workbook",
-    "detect_format",
-    "gc_paused",
-    "read_sheet",
-    "read_workbook",
-    "sniff_delimiter",
-]
+from loaders.read import xlsx_parts
+from loaders.read.file_format import detect_format, read_file_bytes
+from loaders.read.guards.ods import guard_ods
+from loaders.read.guards.ole2 import guard_xls
+from loaders.read.guards.xlsx import guard_xlsx
+from loaders.read.guards.zip import check_zip_directory, open_zip
+from loaders.read.limits import DEFAULT_LIMITS, Extents, ReadLimits
+from loaders.read.refusals import calamine_call, corrupt, empty_workbook, missing_sheet, refuse, refuse_if_missing, too_many_cells
+from loaders.read.text_table import decode_text, sniff_delimiter
 
 # ---------------------------------------------------------------------------------------------------------------
 # Result types
@@ -124,7 +98,7 @@ class Workbook:
         for sheet in self.sheets:
             if sheet.name == name:
                 return sheet
-        raise _missing_sheet(self.file_name, name, self.available_sheets or tuple(self.sheet_names))
+        raise missing_sheet(self.file_name, name, self.available_sheets or tuple(self.sheet_names))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -147,12 +121,12 @@ def read_workbook(
     """
     path = Path(path)
     label = safe_file_label(display_name or path.name)
-    data = _read_bytes(path, label, limits)
+    data = read_file_bytes(path, label, limits)
     try:
         fmt = detect_format(data, display_name or path.name, label=label)
         if fmt == "csv":
             sheet = _read_text_table(data, label, limits)
-            _refuse_if_missing(label, sheet_names, (sheet.name,))
+            refuse_if_missing(label, sheet_names, (sheet.name,))
             sheets, available = [sheet], (sheet.name,)
         else:
             extents = _guard_container(data, fmt, label, limits, sheet_names)
@@ -163,9 +137,9 @@ def read_workbook(
     except (LoaderError, MemoryError):
         raise
     except Exception as exc:  # a structure none of the checks foresaw: still a clear refusal, never a traceback
-        raise _corrupt(label, type(exc).__name__) from exc
+        raise corrupt(label, type(exc).__name__) from exc
     if all(s.is_empty() for s in sheets):
-        raise _empty_workbook(label, sheet_names)
+        raise empty_workbook(label, sheet_names)
     return Workbook(label, hashlib.sha256(data).hexdigest(), fmt, sheets, available)
 
 
@@ -181,15 +155,15 @@ def read_sheet(
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _guard_container(data: bytes, fmt: str, label: str, limits: ReadLimits, wanted: Sequence[str] | None = None) -> _Extents:
+def _guard_container(data: bytes, fmt: str, label: str, limits: ReadLimits, wanted: Sequence[str] | None = None) -> Extents:
     """Check the container and bound each sheet's area before calamine allocates it."""
     if fmt == "xls":
-        return _guard_xls(data, label, limits)
-    archive = _open_zip(data, label)
-    _check_zip_directory(archive, label, limits)
+        return guard_xls(data, label, limits)
+    archive = open_zip(data, label)
+    check_zip_directory(archive, label, limits)
     if fmt == "ods":
-        return _guard_ods(archive, label, limits)
-    return _guard_xlsx(archive, label, limits, wanted)
+        return guard_ods(archive, label, limits)
+    return guard_xlsx(archive, label, limits, wanted)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -198,17 +172,17 @@ def _guard_container(data: bytes, fmt: str, label: str, limits: ReadLimits, want
 
 
 def _read_with_calamine(
-    data: bytes, label: str, extents: _Extents, limits: ReadLimits, wanted: Sequence[str] | None,
+    data: bytes, label: str, extents: Extents, limits: ReadLimits, wanted: Sequence[str] | None,
 ) -> tuple[list[Sheet], tuple[str, ...]]:
-    book = _calamine_call(label, lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
+    book = calamine_call(label, lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
     assert isinstance(book, CalamineWorkbook)
     metadata = list(book.sheets_metadata)
     worksheets = [m for m in metadata if m.typ == SheetTypeEnum.WorkSheet]
     available = tuple(m.name for m in worksheets)
     if not worksheets:
-        raise _refuse(label, "工作簿中没有普通工作表（只有图表或宏表）。", "The workbook has no worksheets.",
-                      "请把数据放在普通工作表中。", "Put the data on an ordinary worksheet.")
-    _refuse_if_missing(label, wanted, available)
+        raise refuse(label, "工作簿中没有普通工作表（只有图表或宏表）。", "The workbook has no worksheets.",
+                     "请把数据放在普通工作表中。", "Put the data on an ordinary worksheet.")
+    refuse_if_missing(label, wanted, available)
     sheets: list[Sheet] = []
     total = 0
     for position, meta in enumerate(metadata):
@@ -216,36 +190,36 @@ def _read_with_calamine(
             continue
         rows, cols = extents.of(meta.name, position, len(metadata))
         if rows * cols > limits.max_cells:
-            raise _too_many_cells(label, meta.name, rows, cols, limits.max_cells)
+            raise too_many_cells(label, meta.name, rows, cols, limits.max_cells)
         pieces = extents.long_sheets.get(meta.name)
         sheet = (pieces and _read_in_pieces(pieces, meta.name, label, limits)) or _read_calamine_sheet(book, meta.name, label, limits)
         sheet.visible = meta.visible == SheetVisibleEnum.Visible
         total += sheet.n_rows * sheet.n_cols
         if total > limits.max_workbook_cells:
-            raise _refuse(label, f"工作簿过大：所读工作表共超过 {limits.max_workbook_cells:,} 个单元格。",
-                          f"The workbook is too large: the sheets read exceed {limits.max_workbook_cells:,} cells.",
-                          "请只选择需要导入的工作表，或拆分文件。", "Choose only the sheets to import, or split the file.")
+            raise refuse(label, f"工作簿过大：所读工作表共超过 {limits.max_workbook_cells:,} 个单元格。",
+                         f"The workbook is too large: the sheets read exceed {limits.max_workbook_cells:,} cells.",
+                         "请只选择需要导入的工作表，或拆分文件。", "Choose only the sheets to import, or split the file.")
         sheets.append(sheet)
     return sheets, available
 
 
 def _read_calamine_sheet(book: CalamineWorkbook, name: str, label: str, limits: ReadLimits) -> Sheet:
-    raw = _calamine_call(label, lambda: book.get_sheet_by_name(name))
+    raw = calamine_call(label, lambda: book.get_sheet_by_name(name))
     end = raw.end  # type: ignore[attr-defined]
     if end is None:
         return Sheet(name, [])
     rows, cols = end[0] + 1, end[1] + 1
     if rows * cols > limits.max_cells:  # second line of defence, before Python objects are made
-        raise _too_many_cells(label, name, rows, cols, limits.max_cells)
+        raise too_many_cells(label, name, rows, cols, limits.max_cells)
     with gc_paused():
-        cells = _calamine_call(label, lambda: raw.to_python(skip_empty_area=False))  # type: ignore[attr-defined]
+        cells = calamine_call(label, lambda: raw.to_python(skip_empty_area=False))  # type: ignore[attr-defined]
         table = _tidy(cells)  # type: ignore[arg-type]
     merged = _merged_ranges(raw.merged_cell_ranges, len(table), len(table[0]) if table else 0)  # type: ignore[attr-defined]
     return Sheet(name, table, merged)
 
 
 def _read_in_pieces(pieces: xlsx_parts.PieceReader, name: str, label: str, limits: ReadLimits) -> Sheet | None:
-    """A long sheet parsed in pieces on several cores (loaders.xlsx_parts); None where it must be read whole."""
+    """A long sheet parsed in pieces on several cores (loaders.read.xlsx_parts); None where it must be read whole."""
     parts = pieces.parts()
     if parts is None:
         return None
@@ -258,11 +232,11 @@ def _read_in_pieces(pieces: xlsx_parts.PieceReader, name: str, label: str, limit
 
     def to_python(part: CalamineSheet) -> list[list[object]]:
         # blanks → None piece by piece, while later pieces are still being parsed
-        return _blanks_to_none(_calamine_call(label, lambda: part.to_python(skip_empty_area=True)))  # type: ignore[arg-type,return-value]
+        return _blanks_to_none(calamine_call(label, lambda: part.to_python(skip_empty_area=True)))  # type: ignore[arg-type,return-value]
 
     def check(rows: int, cols: int) -> None:  # second line of defence, as for a sheet read whole
         if rows * cols > limits.max_cells:
-            raise _too_many_cells(label, name, rows, cols, limits.max_cells)
+            raise too_many_cells(label, name, rows, cols, limits.max_cells)
 
     with gc_paused():
         cells = xlsx_parts.assemble(remembered(parts), to_python, check)
@@ -334,7 +308,7 @@ def _merged_ranges(raw: object, n_rows: int, n_cols: int) -> tuple[MergedRange, 
 
 
 def _read_text_table(data: bytes, label: str, limits: ReadLimits) -> Sheet:
-    text = _decode_text(data, label)
+    text = decode_text(data, label)
     delimiter = sniff_delimiter(text)
     name = Path(label).stem or label
     rows: list[list[CellValue]] = []
@@ -345,10 +319,10 @@ def _read_text_table(data: bytes, label: str, limits: ReadLimits) -> Sheet:
                 cells += max(len(record), 1)
                 if cells > limits.max_cells:
                     width = max((len(r) for r in rows), default=len(record))
-                    raise _too_many_cells(label, name, len(rows) + 1, width, limits.max_cells)
+                    raise too_many_cells(label, name, len(rows) + 1, width, limits.max_cells)
                 rows.append(record)  # type: ignore[arg-type]  # str cells; _tidy turns '' into None
             table = _tidy(rows)
     except csv.Error as exc:
-        raise _refuse(label, f"CSV 格式错误：{exc}", f"Malformed CSV: {exc}",
-                      "请检查引号是否成对，或在 Excel 中重新另存为 CSV。", "Check the quotes, or re-save it as CSV.") from None
+        raise refuse(label, f"CSV 格式错误：{exc}", f"Malformed CSV: {exc}",
+                     "请检查引号是否成对，或在 Excel 中重新另存为 CSV。", "Check the quotes, or re-save it as CSV.") from None
     return Sheet(name, table)

@@ -1,13 +1,13 @@
 """The caps a spreadsheet upload is read under, and the per-sheet area bounds the guards hand to the reader.
 
-Shared by loaders.read and its guards (loaders.file_format, guard_zip, guard_xlsx, guard_ods, guard_ole2).
+Shared by the reader (loaders.read.workbook), loaders.read.file_format and the guards (loaders.read.guards).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from loaders import xlsx_parts
+from loaders.read import xlsx_parts
 
 # ---------------------------------------------------------------------------------------------------------------
 # Limits
@@ -26,7 +26,6 @@ ZIP_CHUNK_BYTES = 1 * MIB  # decompression step while checking members
 SMALL_XML_MAX_BYTES = 20 * MIB  # workbook.xml, rels, [Content_Types].xml: parsed whole
 SNIFF_BYTES = 4096  # how much of a text file decides "HTML or CSV"
 TEXT_EXTENSIONS = frozenset({".csv", ".txt", ".tsv", ".tab"})
-FORMATS = ("xlsx", "xlsm", "xls", "ods", "csv")
 ACCEPTED_HINT_ZH = "请上传 .xlsx、.xlsm、.xls、.ods 或 .csv 格式的表格文件。"
 ACCEPTED_HINT_EN = "Upload an .xlsx, .xlsm, .xls, .ods or .csv spreadsheet."
 
@@ -46,7 +45,7 @@ DEFAULT_LIMITS = ReadLimits()
 
 
 @dataclass
-class _Extents:
+class Extents:
     """Upper bounds (rows, cols) of the area calamine will allocate for each sheet.
 
     Keyed by sheet name, or (xls) by the sheet's position in the workbook; `fallback`, the largest

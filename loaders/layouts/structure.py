@@ -89,7 +89,6 @@ class Structure:
     value_cols: list[int] = field(default_factory=list)
     data_start: int = 0
     data_end: int = 0
-    footnotes: list[str] = field(default_factory=list)
     col_headers: dict[int, list[str]] = field(default_factory=dict)  # column → its header texts, top down
     col_units: dict[int, tuple[str, str]] = field(default_factory=dict)  # column → (unit, A1 cell) from the header
 
@@ -181,7 +180,6 @@ def _footnote_start(rows: list[list[CellValue]], found: Structure) -> int:
     """The first footnote row after the data began; every row from there is a note, not data."""
     for r in range(found.data_start, len(rows)):
         if is_note_line(rows[r]):
-            found.footnotes = [normalise_text(v) for row in rows[r:] for v in row if not blank(v)]
             return r
     return len(rows)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import zipfile
 
-from loaders.guard_zip import _feed_xml, _iter_member, _member_key, _safe_expat, _verify_member
-from loaders.read_limits import MAX_ODS_SPACES, ReadLimits, _Extents
-from loaders.read_refusals import _refuse, _too_many_cells
+from loaders.read.guards.zip import feed_xml, iter_member, member_key, safe_expat, verify_member
+from loaders.read.limits import MAX_ODS_SPACES, Extents, ReadLimits
+from loaders.read.refusals import refuse, too_many_cells
 
 # ---------------------------------------------------------------------------------------------------------------
 # ODS
@@ -22,9 +22,9 @@ def _repeat(attrs: dict[str, str], key: str) -> int:
     return int(value) if value.isdigit() and len(value) < 19 else 1
 
 
-def _guard_ods(archive: zipfile.ZipFile, label: str, limits: ReadLimits) -> _Extents:
+def guard_ods(archive: zipfile.ZipFile, label: str, limits: ReadLimits) -> Extents:
     """Bound each table of content.xml the way calamine expands repeated rows and cells."""
-    extents = _Extents()
+    extents = Extents()
     state = {"table": "", "rows": 0, "row_repeat": 1, "col": 0, "row_width": 0, "last_row": 0, "width": 0, "spaces": 0}
 
     def start(name: str, attrs: dict[str, str]) -> None:
@@ -40,9 +40,9 @@ def _guard_ods(archive: zipfile.ZipFile, label: str, limits: ReadLimits) -> _Ext
         elif name == "text:s":
             state["spaces"] += _repeat(attrs, "text:c")
             if state["spaces"] > MAX_ODS_SPACES:
-                raise _refuse(label, "文件中的文本展开后过大（重复空格数量异常），已拒绝读取。",
-                              "Text in the file expands to an abnormal size (repeated spaces).",
-                              "请在表格软件中重新保存后再上传。", "Re-save the file in a spreadsheet program.")
+                raise refuse(label, "文件中的文本展开后过大（重复空格数量异常），已拒绝读取。",
+                             "Text in the file expands to an abnormal size (repeated spaces).",
+                             "请在表格软件中重新保存后再上传。", "Re-save the file in a spreadsheet program.")
 
     def end(name: str) -> None:
         if name == "table:table-row":
@@ -53,13 +53,13 @@ def _guard_ods(archive: zipfile.ZipFile, label: str, limits: ReadLimits) -> _Ext
         elif name == "table:table":
             rows, cols = state["last_row"], state["width"]
             if rows * cols > limits.max_cells:  # calamine builds every table when it opens the file
-                raise _too_many_cells(label, str(state["table"]), rows, cols, limits.max_cells)
+                raise too_many_cells(label, str(state["table"]), rows, cols, limits.max_cells)
             extents.by_sheet[str(state["table"])] = (rows, cols)
 
     for info in archive.infolist():
-        if _member_key(info.filename) == "content.xml":
-            _feed_xml(_safe_expat(start, end), _iter_member(archive, info, label), label)
+        if member_key(info.filename) == "content.xml":
+            feed_xml(safe_expat(start, end), iter_member(archive, info, label), label)
         else:
-            _verify_member(archive, info, label)
+            verify_member(archive, info, label)
     extents.fallback = max(extents.by_sheet.values(), key=lambda rc: rc[0] * rc[1], default=(0, 0))
     return extents

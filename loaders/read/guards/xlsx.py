@@ -9,10 +9,10 @@ import re
 import zipfile
 from collections.abc import Sequence
 
-from loaders import xlsx_parts
-from loaders.guard_zip import _feed_xml, _iter_member, _member_key, _read_small_member, _safe_expat, _verify_member
-from loaders.read_limits import SMALL_XML_MAX_BYTES, ReadLimits, _Extents
-from loaders.read_refusals import _calamine_call, _corrupt
+from loaders.read import xlsx_parts
+from loaders.read.guards.zip import feed_xml, iter_member, member_key, read_small_member, safe_expat, verify_member
+from loaders.read.limits import SMALL_XML_MAX_BYTES, Extents, ReadLimits
+from loaders.read.refusals import calamine_call, corrupt
 
 # ---------------------------------------------------------------------------------------------------------------
 # Worksheet area bounds for xlsx
@@ -74,7 +74,7 @@ def _xlsx_part_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: st
     unusual = _unusual_cell(fast_rows)
     wide = False  # a canonical reference beyond the fast bounds was seen: from there on look only for odd tags
     pending = b""
-    for chunk in itertools.chain(_iter_member(archive, info, label), [b""]):
+    for chunk in itertools.chain(iter_member(archive, info, label), [b""]):
         buf = pending + chunk
         # Matches in the last _CHUNK_OVERLAP bytes are judged with the next chunk, once their context is there.
         limit = len(buf) - _CHUNK_OVERLAP if chunk else len(buf)
@@ -117,10 +117,10 @@ def _xlsx_extent_by_references(archive: zipfile.ZipFile, info: zipfile.ZipInfo, 
     """Exact maximum row and column over canonical <c r="…"> references (the sheet has no other cells)."""
     max_row = max_col = 0
     tail = b""
-    for chunk in _iter_member(archive, info, label):
+    for chunk in iter_member(archive, info, label):
         buf = tail + chunk
         if _ABSURD_REF.search(buf):
-            raise _corrupt(label, "cell reference out of range")
+            raise corrupt(label, "cell reference out of range")
         rows = _CANONICAL_ROW.findall(buf)
         if rows:
             max_row = max(max_row, max(map(int, rows)))
@@ -161,27 +161,27 @@ def _xlsx_extent_by_parsing(archive: zipfile.ZipFile, info: zipfile.ZipInfo, lab
             state["row"] += 1
             state["col"] = 0
 
-    _feed_xml(_safe_expat(start, end), _iter_member(archive, info, label), label)
+    feed_xml(safe_expat(start, end), iter_member(archive, info, label), label)
     return state["max_row"], state["max_col"]
 
 
 def _small_xml_elements(data: bytes, label: str) -> list[tuple[str, dict[str, str]]]:
     """(local name, attributes) of every element of a small XML document, parsed safely."""
     found: list[tuple[str, dict[str, str]]] = []
-    _feed_xml(_safe_expat(lambda name, attrs: found.append((name.rpartition(":")[2], attrs))), [data], label)
+    feed_xml(safe_expat(lambda name, attrs: found.append((name.rpartition(":")[2], attrs))), [data], label)
     return found
 
 
 def _target_candidates(target: str) -> set[str]:
     """Member keys a relationship target may resolve to; readers differ, so the bound covers them all."""
     stripped = target.lstrip("/")
-    return {_member_key(path) for path in (stripped, f"xl/{stripped}", posixpath.normpath(posixpath.join("xl", target)))}
+    return {member_key(path) for path in (stripped, f"xl/{stripped}", posixpath.normpath(posixpath.join("xl", target)))}
 
 
 def _xlsx_sheet_parts(archive: zipfile.ZipFile, label: str) -> dict[str, set[str]]:
     """Sheet name → member keys its XML part may be, from xl/workbook.xml and its relationships."""
-    workbook = _small_xml_elements(_read_small_member(archive, "xl/workbook.xml", label, SMALL_XML_MAX_BYTES), label)
-    rels_data = _read_small_member(archive, "xl/_rels/workbook.xml.rels", label, SMALL_XML_MAX_BYTES)
+    workbook = _small_xml_elements(read_small_member(archive, "xl/workbook.xml", label, SMALL_XML_MAX_BYTES), label)
+    rels_data = read_small_member(archive, "xl/_rels/workbook.xml.rels", label, SMALL_XML_MAX_BYTES)
     targets = {a.get("Id"): a.get("Target", "") for n, a in _small_xml_elements(rels_data, label) if n == "Relationship"}
     parts: dict[str, set[str]] = {}
     for name, attrs in workbook:
@@ -194,26 +194,26 @@ def _xlsx_sheet_parts(archive: zipfile.ZipFile, label: str) -> dict[str, set[str
     return parts
 
 
-def _guard_xlsx(archive: zipfile.ZipFile, label: str, limits: ReadLimits, wanted: Sequence[str] | None) -> _Extents:
+def guard_xlsx(archive: zipfile.ZipFile, label: str, limits: ReadLimits, wanted: Sequence[str] | None) -> Extents:
     """Bound every XML part and every sheet target (any of them may be read as a worksheet); verify the rest.
 
-    Long sheets among those wanted start being parsed in pieces while they are checked (loaders.xlsx_parts).
+    Long sheets among those wanted start being parsed in pieces while they are checked (loaders.read.xlsx_parts).
     """
     sheet_parts = _xlsx_sheet_parts(archive, label)
     targets = set().union(*sheet_parts.values()) if sheet_parts else set()
-    extents = _Extents()
+    extents = Extents()
     try:
         pieces = _piece_readers(archive, label, sheet_parts, targets, wanted)
         part_extent: dict[str, tuple[int, int]] = {}
         for info in archive.infolist():
-            key = _member_key(info.filename)
+            key = member_key(info.filename)
             if key.endswith(".xml") or key in targets:
                 reader = pieces.get(info.filename)
                 part_extent[key] = _xlsx_part_extent(archive, info, label, limits.max_cells, reader)
                 if reader is not None and not reader.abandoned:
                     extents.long_sheets[reader.sheet_name] = reader
             else:
-                _verify_member(archive, info, label)
+                verify_member(archive, info, label)
     except BaseException:
         extents.abandon_pieces()
         raise
@@ -235,7 +235,7 @@ def _piece_readers(archive: zipfile.ZipFile, label: str, sheet_parts: dict[str, 
         return {}
     by_key: dict[str, list[zipfile.ZipInfo]] = {}
     for info in infos:
-        by_key.setdefault(_member_key(info.filename), []).append(info)
+        by_key.setdefault(member_key(info.filename), []).append(info)
     owners: dict[str, list[str]] = {}  # member key → sheets whose part it may be
     for sheet, candidates in sheet_parts.items():
         for key in candidates:
@@ -246,14 +246,14 @@ def _piece_readers(archive: zipfile.ZipFile, label: str, sheet_parts: dict[str, 
         if (wanted is not None and sheet not in wanted) or len(present) != 1:
             continue
         info = present[0]
-        if owners[_member_key(info.filename)] != [sheet] or not xlsx_parts.worth_splitting(info.file_size):
+        if owners[member_key(info.filename)] != [sheet] or not xlsx_parts.worth_splitting(info.file_size):
             continue
-        others = {i.filename for i in infos if _member_key(i.filename) in targets and i is not info}
+        others = {i.filename for i in infos if member_key(i.filename) in targets and i is not info}
 
         def members(info: zipfile.ZipInfo = info, others: set[str] = others) -> list[tuple[str, bytes]]:
             return [(i.filename, b"" if i is info else xlsx_parts.EMPTY_WORKSHEET if i.filename in others
                      else archive.read(i)) for i in infos]
 
         readers[info.filename] = xlsx_parts.PieceReader(members, info.filename, sheet, info.file_size,
-                                                        lambda call: _calamine_call(label, call))
+                                                        lambda call: calamine_call(label, call))
     return readers

@@ -2,7 +2,7 @@
 
 python-calamine releases the GIL while it parses a sheet, and a 200,000-row sheet takes seconds of it. The
 read guard inflates and checks the sheet's XML in order; as soon as it has proved a run of whole rows (every
-cell tag in it bounded, see `loaders.read`), that run goes into a stand-alone copy of the workbook (stored,
+cell tag in it bounded, see `loaders.read.guards.xlsx`), that run goes into a stand-alone copy of the workbook (stored,
 not compressed, the other worksheets left empty) which calamine parses on a worker thread. So the checking,
 the parsing and the conversion to Python values overlap instead of following one another.
 

@@ -12,9 +12,12 @@ Layouts (the analyst sees the Chinese description in the preview):
   regions × indicators table) comes from --region/--indicator/--year, else the sheet name ("Tianjin2019",
   "2021"), else the title, else a NOTE sheet — and a warning says it was inferred.
 
-This module decides: template or record table (`loaders.records`, read column-wise) or a grid
-(`loaders.grid`, read row by row), and what the sheet's name, title and NOTE sheet say about the dimension
-on neither axis and the unit. Nothing here decides whether a value is valid: that is `loaders.validate`.
+Why a room of its own: everything between a sheet's cells (loaders.read) and raw records, one per value
+cell, that `loaders.validate` then checks. This face decides: template or record table (`records`, read
+column-wise) or a grid (`grid`, read row by row, on the sheet's shape as `structure` finds it), and what the
+sheet's name, title and NOTE sheet say about the dimension on neither axis and the unit. `rawtable` holds what
+the parts share: the layouts, the RawTable they return, hints and skipped rows. Nothing here decides whether a
+value is valid: that is `loaders.validate`.
 """
 
 from __future__ import annotations
@@ -23,14 +26,14 @@ import re
 
 from indicators.catalogue import match_key
 from loaders.errors import cell_name
-from loaders.grid import read_grid
+from loaders.layouts.grid import read_grid
+from loaders.layouts.rawtable import Hint, Hints, RawTable, refused
+from loaders.layouts.records import read_records, records_header
+from loaders.layouts.structure import Structure, analyse
 from loaders.matching import Matcher, label_unit
 from loaders.normalise import nfkc, normalise_text, parse_unit_line, parse_year
 from loaders.overrides import Overrides
-from loaders.rawtable import Hint, Hints, RawTable, refused
 from loaders.read import Sheet, Workbook
-from loaders.records import read_records, records_header
-from loaders.structure import Structure, analyse
 from loaders.template import HEADER_SEARCH_ROWS, find_template_header
 
 METADATA_SHEETS = frozenset({"note", "notes", "readme", "说明", "注释", "元数据", "metadata", "about", "info", "填写说明"})

@@ -5,13 +5,13 @@ from __future__ import annotations
 import codecs
 
 from loaders.errors import LoaderError
-from loaders.read_refusals import _refuse
+from loaders.read.refusals import refuse
 
 DELIMITERS = (",", "\t", ";", "|", "，")  # in order of preference when equally consistent
 DELIMITER_SAMPLE_LINES = 50
 
 
-def _decode_text(data: bytes, label: str) -> str:
+def decode_text(data: bytes, label: str) -> str:
     """UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030 (a superset of GBK), strictly."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encodings: tuple[str, ...] = ("utf-16",)
@@ -23,21 +23,21 @@ def _decode_text(data: bytes, label: str) -> str:
         except UnicodeDecodeError:
             continue
         if "\x00" in text:
-            raise _nul_in_text(label)
+            raise nul_in_text(label)
         return text
-    raise _undecodable(label)
+    raise undecodable(label)
 
 
-def _nul_in_text(label: str) -> LoaderError:
-    return _refuse(label, "文本中含有空字符（NUL），这不是有效的 CSV 文本文件。",
-                   "The text contains NUL characters; it is not a valid CSV file.",
-                   "请在 Excel 中“另存为”CSV UTF-8 格式后再上传。", "Save it from Excel as 'CSV UTF-8'.")
+def nul_in_text(label: str) -> LoaderError:
+    return refuse(label, "文本中含有空字符（NUL），这不是有效的 CSV 文本文件。",
+                  "The text contains NUL characters; it is not a valid CSV file.",
+                  "请在 Excel 中“另存为”CSV UTF-8 格式后再上传。", "Save it from Excel as 'CSV UTF-8'.")
 
 
-def _undecodable(label: str) -> LoaderError:
-    return _refuse(label, "无法识别文本编码（已尝试 UTF-8、UTF-8 BOM 和 GBK/GB18030）。",
-                   "The text encoding is not recognised (tried UTF-8, UTF-8 with BOM and GBK/GB18030).",
-                   "请在 Excel 中“另存为”CSV UTF-8 格式后再上传。", "Save it from Excel as 'CSV UTF-8'.")
+def undecodable(label: str) -> LoaderError:
+    return refuse(label, "无法识别文本编码（已尝试 UTF-8、UTF-8 BOM 和 GBK/GB18030）。",
+                  "The text encoding is not recognised (tried UTF-8, UTF-8 with BOM and GBK/GB18030).",
+                  "请在 Excel 中“另存为”CSV UTF-8 格式后再上传。", "Save it from Excel as 'CSV UTF-8'.")
 
 
 def sniff_delimiter(text: str) -> str:

@@ -1,7 +1,7 @@
 """The importer's shared vocabulary: layouts, raw records, where a table-wide value came from, skipped rows.
 
-`loaders.layouts` decides which layout a sheet has and hands it to `loaders.records` (template and record
-tables) or `loaders.grid` (rows × columns); both return a RawTable of one record per value cell, which
+`loaders.layouts` decides which layout a sheet has and hands it to `loaders.layouts.records` (template and record
+tables) or `loaders.layouts.grid` (rows × columns); both return a RawTable of one record per value cell, which
 `loaders.validate` checks.
 """
 
@@ -132,11 +132,12 @@ class RawTable:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Workbook-level hints and the context of a sheet
+# What the readers share: a refused table, labels mapped by --indicator, cells quoted in messages
+# ---------------------------------------------------------------------------------------------------------------
+
 
 def refused(file: str, sheet: Sheet, zh: str, en: str, hint: str, layout: str | None = None) -> RawTable:
     return RawTable(sheet.name, layout, problems=[Problem(file, sheet.name, None, zh, en, hint)])
-
 
 
 def mapped(label: object, overrides: Overrides) -> str | None:
@@ -165,9 +166,6 @@ def no_dimension(file: str, sheet: Sheet, dim: str, why: str) -> Problem:
     return Problem(file, sheet.name, None, f"{why}，表格也没有注明{DIMENSION_ZH[dim]}（工作表名和标题中都没有）。",
                    f"The table does not say which {dim} it holds.", f"请用 {flag} 指定，例如 {example}。")
 
-
-# ---------------------------------------------------------------------------------------------------------------
-# Grids: one axis down the label columns, one across the header
 
 def hint_cell(hint: Hint) -> str | None:
     """The A1 cell a table-wide unit was read from, when it is a cell of this sheet (a unit line), else None."""
