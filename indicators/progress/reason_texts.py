@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from indicators.progress_rules import ANTICIPATED_STATUSES, ASSESSABILITY, BAROMETER_STATUSES, RATIO_STATUSES
+from indicators.progress.rules import ANTICIPATED_STATUSES, ASSESSABILITY, BAROMETER_STATUSES, RATIO_STATUSES
 
 _BAROMETER_WORDS = {
     "green": ("绿灯", "green"), "yellow": ("黄灯", "yellow"), "red": ("红灯", "red"),
@@ -30,7 +30,7 @@ _ANTICIPATED_WORDS = {
 
 
 @dataclass(frozen=True)
-class _Case:
+class ReasonCase:
     """What one category of rows says (decoded from the row's category key)."""
 
     why: str
@@ -51,7 +51,8 @@ class _Case:
     down: bool
 
 
-_CASE_FIELDS: tuple[tuple[str, int], ...] = (
+# A row's category key: these fields in this order, each a digit in base `radix` (explain builds the keys).
+CASE_FIELDS: tuple[tuple[str, int], ...] = (
     ("why", len(ASSESSABILITY)), ("reduction", 2), ("base_missing", 2), ("zero_substituted", 2),
     ("completion", 2), ("behind", 2), ("maintain", 3), ("barometer", len(BAROMETER_STATUSES)),
     ("shortfall_known", 2), ("ratio", len(RATIO_STATUSES)), ("ratio_known", 2), ("opposite", 2),
@@ -59,12 +60,13 @@ _CASE_FIELDS: tuple[tuple[str, int], ...] = (
 )
 
 
-def _decode_case(key: int) -> _Case:
+def decode_case(key: int) -> ReasonCase:
+    """What a category key (mixed radix over CASE_FIELDS) says."""
     values: dict[str, Any] = {}
-    for name, radix in reversed(_CASE_FIELDS):
+    for name, radix in reversed(CASE_FIELDS):
         key, digit = divmod(key, radix)
         values[name] = digit
-    return _Case(
+    return ReasonCase(
         why=ASSESSABILITY[values["why"]],
         barometer=BAROMETER_STATUSES[values["barometer"]],
         ratio=RATIO_STATUSES[values["ratio"]],
@@ -76,7 +78,7 @@ def _decode_case(key: int) -> _Case:
     )
 
 
-def _sentences(case: _Case) -> list[tuple[str, str]]:
+def reason_sentences(case: ReasonCase) -> list[tuple[str, str]]:
     """The (zh, en) sentence templates for one category, in reading order."""
     out: list[tuple[str, str]] = []
     if case.base_missing:
@@ -102,7 +104,7 @@ def _sentences(case: _Case) -> list[tuple[str, str]]:
     return out
 
 
-def _note_sentences(case: _Case) -> list[tuple[str, str]]:
+def _note_sentences(case: ReasonCase) -> list[tuple[str, str]]:
     notes = {
         "not_set": ("目标值待录入（定性目标或目标值未设定）", "target value not yet entered (qualitative or not set)"),
         "no_data": ("暂无数据，无法评估", "no data, not assessable"),
@@ -120,13 +122,13 @@ def _note_sentences(case: _Case) -> list[tuple[str, str]]:
     return out
 
 
-def _latest(case: _Case) -> tuple[str, str]:
+def _latest(case: ReasonCase) -> tuple[str, str]:
     if case.reduction:
         return "{when_zh}累计下降{latest}%", "{when_en}: cumulative reduction {latest}%"
     return "{when_zh}为{latest}{unit}", "{when_en}: {latest}{unit}"
 
 
-def _progress_sentence(case: _Case) -> tuple[str, str]:
+def _progress_sentence(case: ReasonCase) -> tuple[str, str]:
     """Time progress vs completion progress, in percentage points."""
     latest_zh, latest_en = _latest(case)
     if case.reduction:
@@ -143,7 +145,7 @@ def _progress_sentence(case: _Case) -> tuple[str, str]:
             f"{{gap}} points {side_en} time")
 
 
-def _maintain_sentence(case: _Case) -> tuple[str, str]:
+def _maintain_sentence(case: ReasonCase) -> tuple[str, str]:
     """保持类: every year must meet the target; name the first failed year."""
     if case.maintain == 1:
         return ("保持类目标：{eff_base_year}—{latest_year}年各年均达到{threshold}（目标{target}，"
@@ -156,7 +158,7 @@ def _maintain_sentence(case: _Case) -> tuple[str, str]:
             "failed) → no longer attainable: barometer red, ratio deterioration, anticipated stagnation")
 
 
-def _method_sentences(case: _Case) -> list[tuple[str, str]]:
+def _method_sentences(case: ReasonCase) -> list[tuple[str, str]]:
     latest_zh, latest_en = _latest(case)
     if case.barometer == "achieved":
         unit = "%" if case.reduction else "{unit}"
@@ -165,7 +167,7 @@ def _method_sentences(case: _Case) -> list[tuple[str, str]]:
     return [_barometer_sentence(case), _ratio_sentence(case), _anticipated_sentence(case)]
 
 
-def _barometer_sentence(case: _Case) -> tuple[str, str]:
+def _barometer_sentence(case: ReasonCase) -> tuple[str, str]:
     """NDRC barometer: progress target on the path, shortfall vs 10%."""
     if case.barometer not in _BAROMETER_WORDS:
         return "晴雨表：无法评估", "NDRC barometer: not assessable"
@@ -185,7 +187,7 @@ def _barometer_sentence(case: _Case) -> tuple[str, str]:
             f"NDRC barometer: {latest_en}, progress target {{bar_target}}{path_en}, {rule_en} → {word_en}")
 
 
-def _ratio_sentence(case: _Case) -> tuple[str, str]:
+def _ratio_sentence(case: ReasonCase) -> tuple[str, str]:
     """Growth-rate ratio R (Statistics Canada / Eurostat)."""
     if case.ratio not in _RATIO_WORDS:
         if case.opposite:
@@ -202,7 +204,7 @@ def _ratio_sentence(case: _Case) -> tuple[str, str]:
             f"R={r_en}{band_en} → {word_en}")
 
 
-def _anticipated_sentence(case: _Case) -> tuple[str, str]:
+def _anticipated_sentence(case: ReasonCase) -> tuple[str, str]:
     """UN Progress Chart: CAGR projection to the target year and P; linear path alongside."""
     if case.anticipated not in _ANTICIPATED_WORDS:
         return "预期进度：无法评估", "anticipated progress: not assessable"
