@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from indicators.charts import comparison_figure
-from indicators.figures import clause_text
-from indicators.labels import as_of_text
-from indicators.progress import STATUSES
+from indicators.display.charts import comparison_figure
+from indicators.display.figures import clause_text
+from indicators.display.labels import as_of_text
+from indicators.vocabulary import STATUSES
 from ui import queries
 from ui.exports import chart_config
 from ui.formatting import format_value, status_label

@@ -8,8 +8,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from indicators.figures import PAGE_SIZE, PRESENT_SIZE, target_figure
-from indicators.progress import METHODS
+from indicators.display.figures import PAGE_SIZE, PRESENT_SIZE, target_figure
+from indicators.vocabulary import METHODS
 from ui import queries
 from ui.exports import chart_config, export_buttons
 from ui.formatting import format_value, status_label

@@ -7,8 +7,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from indicators.figures import PRESENT_BAROMETER_FONT, PRESENT_BAROMETER_WIDTH, plan_barometer_figure
-from indicators.progress import METHODS, STATUSES
+from indicators.display.figures import PRESENT_BAROMETER_FONT, PRESENT_BAROMETER_WIDTH, plan_barometer_figure
+from indicators.vocabulary import METHODS, STATUSES
 from ui import queries
 from ui.cards import CARD_CSS, card_html, grid_html, status_counts_html
 from ui.exports import chart_config, export_buttons

@@ -42,7 +42,7 @@ METHOD_BASIS = {
     },
 }
 BOUND_SYMBOLS = {"at_least": "≥", "at_most": "≤", "exactly": "=", "maintain": ""}
-# How each method's sentence starts in the engine's explanation (indicators/progress_explain.py, explain()).
+# How each method's sentence starts in the engine's explanation (indicators/progress/explain.py, explain()).
 METHOD_PREFIXES = {
     "barometer": ("晴雨表", "NDRC barometer"),
     "ratio": ("增长率比", "growth-rate ratio"),
@@ -72,8 +72,7 @@ def method_basis(method: str, lang: str) -> str:
     return METHOD_BASIS[method]["zh" if lang == "zh" else "en"]
 
 
-def target_text(plan: Plan, target: Target, unit: str, decimals: int, lang: str, reduction: bool, *,
-                wording: bool = True) -> str:
+def target_text(target: Target, unit: str, decimals: int, lang: str, reduction: bool, *, wording: bool = True) -> str:
     """'≥ 11.5%（力争、达到、以上）', '累计降低 14.50%', '保持 100.0%', or why it is not set yet;
     `wording=False` leaves out the plan's words (for narrow tables)."""
     if target.value is None:
@@ -117,7 +116,7 @@ def display_rows(status: pd.DataFrame, catalogue: Catalogue, lang: str) -> pd.Da
     areas = {a.id: (a.name_zh if lang == "zh" else a.name_en) for a in catalogue.areas.values()}
     rows = status.copy()
     pairs = [targets[(p, i)] for p, i in zip(rows["plan"], rows["indicator"], strict=True)]
-    rows["target_text"] = [target_text(p, t, u, int(d), lang, bool(r)) for (p, t), u, d, r in
+    rows["target_text"] = [target_text(t, u, int(d), lang, bool(r)) for (_, t), u, d, r in
                            zip(pairs, rows["unit"], rows["decimals"], rows["is_reduction"], strict=True)]
     rows["departments_text"] = [departments_text(p, t, lang) for p, t in pairs]
     rows["quote"] = [t.quote for _, t in pairs]
