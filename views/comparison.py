@@ -20,14 +20,14 @@ catalogue = queries.catalogue()
 rows = queries.display_table(lang)
 
 selectors = st.columns([3, 3])
-plan_id = url_select(t("plan"), "plan", list(catalogue.plans), lambda p: (
-    catalogue.plans[p].title_zh if lang == "zh" else catalogue.plans[p].title_en), container=selectors[0])
+plan_id = url_select(t("plan"), "plan", list(catalogue.plans), lambda p: catalogue.plans[p].name(lang),
+                     container=selectors[0])
 plan = catalogue.plans[plan_id]
 # Targets with the most regions first: those are the ones worth comparing.
 region_counts = rows[rows["plan"] == plan_id].groupby("indicator")["region"].nunique()
 indicators = sorted((t_.indicator for t_ in plan.targets), key=lambda i: -int(region_counts.get(i, 0)))
-indicator_id = url_select(t("indicator"), "indicator", indicators, lambda i: (
-    catalogue.indicators[i].name_zh if lang == "zh" else catalogue.indicators[i].name_en), container=selectors[1])
+indicator_id = url_select(t("indicator"), "indicator", indicators, lambda i: catalogue.indicators[i].name(lang),
+                          container=selectors[1])
 
 selected = rows[(rows["plan"] == plan_id) & (rows["indicator"] == indicator_id)].copy()
 # Worst status first (the engine's order), then furthest behind time; achieved targets go last.

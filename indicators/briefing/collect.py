@@ -91,7 +91,7 @@ def collect_briefing(catalogue: Catalogue, store: Store, *, plan_id: str, region
     catalogue = apply_target_overrides(catalogue, store.target_overrides())  # targets an administrator entered
     plan = catalogue.plans[plan_id]
     region_id = resolve_region(catalogue, region) or plan.region
-    region_name = catalogue.regions[region_id].name_zh if lang == "zh" else catalogue.regions[region_id].name_en
+    region_name = catalogue.regions[region_id].name(lang)
     specs, observations = load_inputs(catalogue, store, plan=plan_id, region=region_id, as_of=as_of)
     if specs.empty:
         raise UserError(f"方案“{plan.title_zh}”在{region_name}没有可汇报的目标（该地区不属于此方案，或没有数据）。\n"

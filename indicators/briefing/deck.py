@@ -178,7 +178,7 @@ class _Deck:
         core.author = self.t["app"]
 
     def _plan_title(self) -> str:
-        return self.b.plan.title_zh if self.b.lang == "zh" else self.b.plan.title_en
+        return self.b.plan.name(self.b.lang)
 
     def new_slide(self) -> Slide:
         """A blank slide with the footer (app, plan, data as of, page) and, for demo data, the tag."""

@@ -94,7 +94,7 @@ def sources_text(sources: Sequence[str], lang: str) -> str:
 
 def clause_text(plan: Plan, target: Target, lang: str) -> str:
     """'《…实施方案》（二）主要目标：“…”' — where the target is written in the plan."""
-    title = plan.title_zh if lang == "zh" else plan.title_en
+    title = plan.name(lang)
     return f"《{title}》{target.clause}：“{target.quote}”" if lang == "zh" else f"{title}, {target.clause}: “{target.quote}”"
 
 

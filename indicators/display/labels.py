@@ -112,8 +112,8 @@ def display_rows(status: pd.DataFrame, catalogue: Catalogue, lang: str) -> pd.Da
     if status.empty:
         return status
     targets = {(p.id, t.indicator): (p, t) for p, t in catalogue.plan_targets()}
-    regions = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in catalogue.regions.values()}
-    areas = {a.id: (a.name_zh if lang == "zh" else a.name_en) for a in catalogue.areas.values()}
+    regions = {r.id: r.name(lang) for r in catalogue.regions.values()}
+    areas = {a.id: a.name(lang) for a in catalogue.areas.values()}
     rows = status.copy()
     pairs = [targets[(p, i)] for p, i in zip(rows["plan"], rows["indicator"], strict=True)]
     rows["target_text"] = [target_text(t, u, int(d), lang, bool(r)) for (_, t), u, d, r in
