@@ -5,7 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from indicators.progress.rules import ANTICIPATED_STATUSES, ASSESSABILITY, BAROMETER_STATUSES, RATIO_STATUSES
+from indicators.progress.rules import (
+    ANTICIPATED_FAIR,
+    ANTICIPATED_ON_TRACK,
+    ANTICIPATED_STATUSES,
+    ASSESSABILITY,
+    BAROMETER_RED_SHORTFALL,
+    BAROMETER_STATUSES,
+    NO_TARGET_ACCELERATION,
+    NO_TARGET_ON_TRACK,
+    RATIO_ACCELERATION,
+    RATIO_ON_TRACK,
+    RATIO_STATUSES,
+    decimal_text,
+    percent_text,
+)
 
 _BAROMETER_WORDS = {
     "green": ("绿灯", "green"), "yellow": ("黄灯", "yellow"), "red": ("红灯", "red"),
@@ -16,17 +30,42 @@ _RATIO_WORDS = {
     "limited": ("进展有限", "limited progress"),
     "deterioration": ("倒退", "deterioration"),
 }
-_RATIO_BANDS = {
-    "on_track": ("（R≥0.95）", " (R≥0.95)"),
-    "acceleration_needed": ("（0.60≤R<0.95）", " (0.60≤R<0.95)"),
-    "limited": ("（0≤R<0.60）", " (0≤R<0.60)"),
-    "deterioration": ("（R<0）", " (R<0)"),
-}
 _ANTICIPATED_WORDS = {
     "on_track": ("可如期完成", "on track"),
     "fair": ("有进展需加速", "fair progress, acceleration needed"),
     "stagnation": ("停滞或倒退", "stagnation or regression"),
 }
+
+
+# The thresholds the reasons name, written from the engine's constants (the builders take others for tests).
+def barometer_limits(red_shortfall: float = BAROMETER_RED_SHORTFALL) -> dict[bool, tuple[str, str]]:
+    """Beyond the red limit (True) or within it (False): '超过10%' / 'above 10%'."""
+    limit = percent_text(red_shortfall)
+    return {True: (f"超过{limit}", f"above {limit}"), False: (f"未超过{limit}", f"within {limit}")}
+
+
+def ratio_bands(on_track: float = RATIO_ON_TRACK, acceleration: float = RATIO_ACCELERATION) -> dict[str, tuple[str, str]]:
+    """The band of R each ratio status stands for: '（R≥0.95）' / ' (R≥0.95)'."""
+    on, acc = decimal_text(on_track), decimal_text(acceleration)
+    bands = {"on_track": f"R≥{on}", "acceleration_needed": f"{acc}≤R<{on}", "limited": f"0≤R<{acc}", "deterioration": "R<0"}
+    return {status: (f"（{band}）", f" ({band})") for status, band in bands.items()}
+
+
+def anticipated_bands(on_track: float = ANTICIPATED_ON_TRACK, fair: float = ANTICIPATED_FAIR) -> dict[str, str]:
+    """The band of P each anticipated status stands for: 'P≥0.95'."""
+    on, low = decimal_text(on_track), decimal_text(fair)
+    return {"on_track": f"P≥{on}", "fair": f"{low}≤P<{on}", "stagnation": f"P<{low}"}
+
+
+def no_target_thresholds(on_track: float = NO_TARGET_ON_TRACK, acceleration: float = NO_TARGET_ACCELERATION) -> str:
+    """The no-target rule's thresholds on d·CAGR: '1.5%/0.5%/0'."""
+    return f"{percent_text(on_track)}/{percent_text(acceleration)}/0"
+
+
+_BAROMETER_LIMITS = barometer_limits()
+_RATIO_BANDS = ratio_bands()
+_ANTICIPATED_BANDS = anticipated_bands()
+_NO_TARGET_THRESHOLDS = no_target_thresholds()
 
 
 @dataclass(frozen=True)
@@ -98,9 +137,9 @@ def reason_sentences(case: ReasonCase) -> list[tuple[str, str]]:
                         f"needs {{required}}%/yr {verb[1]} over the remaining {{remaining}} year(s)"))
     elif case.why == "not_set" and case.ratio != "not_assessable":
         zh, en = _RATIO_WORDS[case.ratio]
-        out.append((f"增长率比（无目标规则）：按期望方向年均变化{{observed_signed}}%（阈值1.5%/0.5%/0）→ {zh}",
+        out.append((f"增长率比（无目标规则）：按期望方向年均变化{{observed_signed}}%（阈值{_NO_TARGET_THRESHOLDS}）→ {zh}",
                     "growth-rate ratio (no-target rule): annual change in the desired direction "
-                    f"{{observed_signed}}% (thresholds 1.5%/0.5%/0) → {en}"))
+                    f"{{observed_signed}}% (thresholds {_NO_TARGET_THRESHOLDS}) → {en}"))
     return out
 
 
@@ -168,7 +207,7 @@ def _method_sentences(case: ReasonCase) -> list[tuple[str, str]]:
 
 
 def _barometer_sentence(case: ReasonCase) -> tuple[str, str]:
-    """NDRC barometer: progress target on the path, shortfall vs 10%."""
+    """NDRC barometer: progress target on the path, shortfall vs the red limit."""
     if case.barometer not in _BAROMETER_WORDS:
         return "晴雨表：无法评估", "NDRC barometer: not assessable"
     latest_zh, latest_en = _latest(case)
@@ -179,9 +218,9 @@ def _barometer_sentence(case: ReasonCase) -> tuple[str, str]:
     elif case.barometer == "green":
         rule_zh, rule_en = "已达到进度目标", "progress target met"
     else:
-        over = case.barometer == "red"
-        rule_zh = "差距{shortfall}%，" + ("超过" if over else "未超过") + "10%"
-        rule_en = "shortfall {shortfall}%, " + ("above" if over else "within") + " 10%"
+        limit_zh, limit_en = _BAROMETER_LIMITS[case.barometer == "red"]
+        rule_zh = "差距{shortfall}%，" + limit_zh
+        rule_en = "shortfall {shortfall}%, " + limit_en
     word_zh, word_en = _BAROMETER_WORDS[case.barometer]
     return (f"晴雨表：{latest_zh}，进度目标{{bar_target}}{path_zh}，{rule_zh} → {word_zh}",
             f"NDRC barometer: {latest_en}, progress target {{bar_target}}{path_en}, {rule_en} → {word_en}")
@@ -211,9 +250,8 @@ def _anticipated_sentence(case: ReasonCase) -> tuple[str, str]:
     if not case.p_known:
         band_zh, band_en = "P不适用（目标不要求进展）", "P n/a (target asks for no progress)"
     else:
-        bands = {"on_track": "P≥0.95", "fair": "0.10≤P<0.95", "stagnation": "P<0.10"}
-        band_zh = band_en = "P={p}（" + bands[case.anticipated] + "）"
-        band_en = "P={p} (" + bands[case.anticipated] + ")"
+        band_zh = "P={p}（" + _ANTICIPATED_BANDS[case.anticipated] + "）"
+        band_en = "P={p} (" + _ANTICIPATED_BANDS[case.anticipated] + ")"
     what_zh, what_en = ("累计下降", "a cumulative reduction of ") if case.reduction else ("", "")
     unit = "%" if case.reduction else "{unit}"
     word_zh, word_en = _ANTICIPATED_WORDS[case.anticipated]

@@ -1,4 +1,5 @@
-"""Thresholds of the progress methods and their vocabularies (kinds, bounds, methods, statuses, figure keys)."""
+"""Thresholds of the progress methods and their vocabularies (kinds, bounds, methods, statuses, figure keys),
+and how a text writes a threshold (every text that names one builds it from the constants here)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,16 @@ PERCENT_UNITS = frozenset({"%", "％", "percent", "百分比", "pct"})  # units 
 MET_EPSILON = 1e-9  # relative float slack: 14.5 chained from rates still meets 14.5
 MONTHS_PER_YEAR = 12  # within-year time: t = (Y - 1 - B + m/12) / (T - B)
 ANNUAL_MONTH_RANK = 13  # an annual figure outranks every within-year figure of its year
+
+
+def decimal_text(value: float) -> str:
+    """A threshold of R or P as texts write it: 0.95 → '0.95', 0.6 → '0.60'."""
+    return f"{value:.2f}"
+
+
+def percent_text(value: float) -> str:
+    """A share as texts write it: 0.10 → '10%', 0.015 → '1.5%'."""
+    return f"{round(value * 100, 6):g}%"
 
 # Why a series cannot be assessed (the explain step turns these into words).
 ASSESSABILITY = ("ok", "not_set", "no_data", "invalid", "rate_gap", "few_points")
