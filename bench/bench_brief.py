@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indicators.brief import slide_count, write_brief  # noqa: E402
-from indicators.briefing import collect_briefing  # noqa: E402
+from indicators.briefing.collect import collect_briefing  # noqa: E402
+from indicators.briefing.files import slide_count, write_brief  # noqa: E402
+from indicators.briefing.images import ImageSession  # noqa: E402
 from indicators.catalogue import load_catalogue  # noqa: E402
-from indicators.images import ImageSession  # noqa: E402
 from indicators.store import Store  # noqa: E402
 from loaders.demo import seed_demo_if_first_run  # noqa: E402
 

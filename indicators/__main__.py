@@ -10,9 +10,8 @@ from pathlib import Path
 
 from indicators.catalogue import Catalogue, load_catalogue, validate_catalogue
 from indicators.cli import EXIT_FAILED, EXIT_OK, add_db_argument, open_store, print_json, run
-from indicators.progress import METHODS
 from indicators.status import status_records
-from indicators.vocabulary import STATUS_LABELS_ZH
+from indicators.vocabulary import METHODS, STATUS_LABELS_ZH
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,8 +86,8 @@ def _print_status(records: list[dict[str, object]]) -> None:
 
 def _brief(args: argparse.Namespace, catalogue: Catalogue, store) -> int:
     # Imported here: plotly, python-pptx and kaleido load only for this command.
-    from indicators.brief import write_brief
-    from indicators.briefing import collect_briefing
+    from indicators.briefing.collect import collect_briefing
+    from indicators.briefing.files import write_brief
 
     started = time.perf_counter()
     briefing = collect_briefing(catalogue, store, plan_id=args.plan, region=args.region, as_of=args.as_of, method=args.method)

@@ -34,10 +34,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def in_language(lang: str, zh: str, en: str) -> str:
+    """The Chinese text for 'zh', the English one for any other language."""
+    return zh if lang == "zh" else en
+
+
 class Area(Strict):
     id: str = Field(pattern=ID_PATTERN)
     name_zh: str
     name_en: str
+
+    def name(self, lang: str) -> str:
+        return in_language(lang, self.name_zh, self.name_en)
 
 
 class Inputs(Strict):
@@ -60,6 +68,9 @@ class Indicator(Strict):
     inputs: Inputs | None = None
     definition_zh: str | None = None
 
+    def name(self, lang: str) -> str:
+        return in_language(lang, self.name_zh, self.name_en)
+
 
 class Region(Strict):
     id: str = Field(pattern=ID_PATTERN)
@@ -79,6 +90,9 @@ class Region(Strict):
         if bad:
             raise ValueError(f"former_codes must be 6 digits: {bad}")
         return codes
+
+    def name(self, lang: str) -> str:
+        return in_language(lang, self.name_zh, self.name_en)
 
 
 class Responsibility(Strict):
@@ -123,6 +137,10 @@ class Plan(Strict):
     source_text: str
     coordinator: Responsibility | None = None
     targets: list[Target] = Field(min_length=1)
+
+    def name(self, lang: str) -> str:
+        """The plan's title in `lang`."""
+        return in_language(lang, self.title_zh, self.title_en)
 
 
 class IndicatorFile(Strict):

@@ -19,13 +19,13 @@ from PIL import Image, ImageStat
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from indicators.brief import BAROMETER_FILE, slide_count, write_brief
-from indicators.briefing import Briefing, collect_briefing
+from indicators.briefing.collect import Briefing, collect_briefing
+from indicators.briefing.files import BAROMETER_FILE, slide_count, write_brief
+from indicators.briefing.images import ImageSession, ImageSpec, export_problem, has_chinese_font
 from indicators.catalogue import load_catalogue
-from indicators.charts import BAROMETER_ROW_PX, NOTES_NAME, TITLE_NAME, wrap_text
+from indicators.display.charts import BAROMETER_ROW_PX, NOTES_NAME, TITLE_NAME, wrap_text
+from indicators.display.labels import status_label
 from indicators.errors import UserError
-from indicators.images import ImageSession, ImageSpec, export_problem, has_chinese_font
-from indicators.labels import status_label
 from indicators.store import Store
 from loaders.demo import seed_demo_if_first_run
 from tests.conftest import PROJECT_ROOT
@@ -257,8 +257,9 @@ def test_status_rows_for_the_deck_match_the_status_command(demo_store):
 
 
 def test_export_modules_import_without_streamlit():
-    code = ("import sys, indicators.brief, indicators.briefing, indicators.deck, indicators.images, indicators.figures, "
-            "indicators.labels; print('streamlit' in sys.modules)")
+    code = ("import sys, indicators.briefing.files, indicators.briefing.collect, indicators.briefing.deck, "
+            "indicators.briefing.images, indicators.display.figures, indicators.display.labels; "
+            "print('streamlit' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False"

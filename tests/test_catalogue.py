@@ -152,3 +152,11 @@ def test_a_third_citys_plan_is_added_by_dropping_a_yaml_file(data_copy):
     catalogue = load_catalogue(data_copy)
     assert set(catalogue.plans) == {"tianjin_2022", "zhanjiang_2023_draft", "example_2024"}
     assert catalogue.plans["example_2024"].targets[0].value == 80
+
+
+def test_every_model_names_itself_in_either_language(catalogue):
+    named = [*catalogue.areas.values(), *catalogue.indicators.values(), *catalogue.regions.values()]
+    for model in named:
+        assert (model.name("zh"), model.name("en")) == (model.name_zh, model.name_en)
+    for plan in catalogue.plans.values():
+        assert (plan.name("zh"), plan.name("en")) == (plan.title_zh, plan.title_en)

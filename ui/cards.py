@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from indicators.charts import STATUS_COLOURS, sparkline_img
+from indicators.display.charts import STATUS_COLOURS, sparkline_img
 from ui.formatting import STATUS_ICONS, format_value, status_word
 
 CARD_CSS = """

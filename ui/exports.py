@@ -1,6 +1,6 @@
 """The export buttons: 导出PPT (the plan's briefing deck) and 导出图片 (a chart or the plan's barometer as PNG).
 
-The files are made by indicators/brief.py only when a button is clicked (Streamlit runs the callable
+The files are made by indicators/briefing/files.py only when a button is clicked (Streamlit runs the callable
 then, off the script thread), from the cached catalogue and store. Whether this machine can export at
 all (Chromium and a Chinese font) is checked up front, so a reader gets a clear reason instead of a
 failed download.
@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from indicators.brief import barometer_png, chart_png, deck_bytes
-from indicators.briefing import collect_briefing
-from indicators.images import export_problem
+from indicators.briefing.collect import collect_briefing
+from indicators.briefing.files import barometer_png, chart_png, deck_bytes
+from indicators.briefing.images import export_problem
 from ui import queries
 
 log = logging.getLogger("gtm.exports")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.display.labels import BAROMETER_PATHS, METHOD_RULES
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
 LANG_PARAM = "lang"  # query parameter, so a copied link keeps the language
@@ -51,20 +53,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "method_ratio": {"zh": "增长率比值法", "en": "Growth-rate ratio"},
     "method_anticipated": {"zh": "预期进度法", "en": "Anticipated progress"},
     "method_note_barometer": {
-        "zh": "状态依据：国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）——达到当年进度目标为绿灯；"
-              "未达到且差距不超过进度目标的10%为黄灯；超过10%为红灯。累计降低类按几何路径，其余按线性路径。",
-        "en": "Colours by the NDRC barometer (发改办环资〔2020〕901号): green when this year's progress target is met; "
-              "yellow when short by at most 10% of it; red beyond 10%. Geometric path for reductions, linear otherwise.",
+        "zh": f"状态依据：国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）——{METHOD_RULES['barometer']['zh']}"
+              f"{BAROMETER_PATHS['zh']}",
+        "en": f"Colours by the NDRC barometer (发改办环资〔2020〕901号): {METHOD_RULES['barometer']['en']} {BAROMETER_PATHS['en']}",
     },
     "method_note_ratio": {
-        "zh": "状态依据：增长率比值法（Statistics Canada / Eurostat）——R≥0.95符合进度；0.60–0.95需加快；0–0.60进展有限；R<0倒退。",
-        "en": "Colours by the growth-rate ratio (Statistics Canada / Eurostat): R ≥ 0.95 on track; 0.60–0.95 acceleration "
-              "needed; 0–0.60 limited progress; R < 0 deterioration.",
+        "zh": f"状态依据：增长率比值法（Statistics Canada / Eurostat）——{METHOD_RULES['ratio']['zh']}",
+        "en": f"Colours by the growth-rate ratio (Statistics Canada / Eurostat): {METHOD_RULES['ratio']['en']}",
     },
     "method_note_anticipated": {
-        "zh": "状态依据：联合国SDG进展图表法——按年均增速推算到目标年，P≥0.95符合进度；0.10–0.95有进展需加快；P<0.10停滞或倒退。",
-        "en": "Colours by the UN SDG Progress Chart method: projecting the average growth to the target year, P ≥ 0.95 on track; "
-              "0.10–0.95 fair progress; P < 0.10 stagnation or regression.",
+        "zh": f"状态依据：联合国SDG进展图表法——{METHOD_RULES['anticipated']['zh']}",
+        "en": f"Colours by the UN SDG Progress Chart method: {METHOD_RULES['anticipated']['en']}",
     },
     "data_as_of": {"zh": "数据截至{year}年", "en": "Data as of {year}"},
     "year_suffix": {"zh": "年", "en": ""},

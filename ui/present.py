@@ -9,8 +9,8 @@ import html
 
 import streamlit as st
 
-from indicators.charts import DARK_TEXT_ON, STATUS_COLOURS
-from indicators.labels import status_label
+from indicators.display.charts import DARK_TEXT_ON, STATUS_COLOURS
+from indicators.display.labels import status_label
 
 PRESENT_PARAM = "present"  # query parameter, so a shared link opens straight into presentation mode
 PRESENT_ON = "1"

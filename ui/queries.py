@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Catalogue, load_catalogue
-from indicators.figures import sources_by_series
+from indicators.display.figures import sources_by_series
 from indicators.status import assess_inputs, history_frame, load_inputs
 from indicators.store import Store, resolve_db_path
 from indicators.targets import apply_target_overrides

@@ -1,9 +1,9 @@
-"""Status rows prepared for display. The functions live in indicators/labels.py, shared with the exports;
+"""Status rows prepared for display. The functions live in indicators/display/labels.py, shared with the exports;
 this module keeps the pages' imports stable."""
 
 from __future__ import annotations
 
-from indicators.labels import (
+from indicators.display.labels import (
     BOUND_SYMBOLS,
     METHOD_PREFIXES,
     SENTENCE_SEPARATORS,

@@ -96,8 +96,7 @@ for plan, target in settable:
     current = entered.get((plan.id, target.indicator))
     key = f"{plan.id}__{target.indicator}"
     with st.container(border=True):
-        st.markdown(f"**{md_escape(indicator.name_zh if lang == 'zh' else indicator.name_en)}** · "
-                    f"{md_escape(plan.title_zh if lang == 'zh' else plan.title_en)}")
+        st.markdown(f"**{md_escape(indicator.name(lang))}** · {md_escape(plan.name(lang))}")
         st.caption(md_escape(f"{target.clause} {target.quote}"))
         st.caption(f"{tx('current')}：" + (f"{current:g} {md_escape(indicator.unit)}" if current is not None else tx("not_entered")))
         columns = st.columns([2, 4, 1, 1])

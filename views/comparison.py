@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from indicators.charts import comparison_figure
-from indicators.figures import clause_text
-from indicators.labels import as_of_text
-from indicators.progress import STATUSES
+from indicators.display.charts import comparison_figure
+from indicators.display.figures import clause_text
+from indicators.display.labels import as_of_text
+from indicators.vocabulary import STATUSES
 from ui import queries
 from ui.exports import chart_config
 from ui.formatting import format_value, status_label
@@ -20,14 +20,14 @@ catalogue = queries.catalogue()
 rows = queries.display_table(lang)
 
 selectors = st.columns([3, 3])
-plan_id = url_select(t("plan"), "plan", list(catalogue.plans), lambda p: (
-    catalogue.plans[p].title_zh if lang == "zh" else catalogue.plans[p].title_en), container=selectors[0])
+plan_id = url_select(t("plan"), "plan", list(catalogue.plans), lambda p: catalogue.plans[p].name(lang),
+                     container=selectors[0])
 plan = catalogue.plans[plan_id]
 # Targets with the most regions first: those are the ones worth comparing.
 region_counts = rows[rows["plan"] == plan_id].groupby("indicator")["region"].nunique()
 indicators = sorted((t_.indicator for t_ in plan.targets), key=lambda i: -int(region_counts.get(i, 0)))
-indicator_id = url_select(t("indicator"), "indicator", indicators, lambda i: (
-    catalogue.indicators[i].name_zh if lang == "zh" else catalogue.indicators[i].name_en), container=selectors[1])
+indicator_id = url_select(t("indicator"), "indicator", indicators, lambda i: catalogue.indicators[i].name(lang),
+                          container=selectors[1])
 
 selected = rows[(rows["plan"] == plan_id) & (rows["indicator"] == indicator_id)].copy()
 # Worst status first (the engine's order), then furthest behind time; achieved targets go last.

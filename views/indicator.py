@@ -8,8 +8,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from indicators.figures import PAGE_SIZE, PRESENT_SIZE, target_figure
-from indicators.progress import METHODS
+from indicators.display.figures import PAGE_SIZE, PRESENT_SIZE, target_figure
+from indicators.vocabulary import METHODS
 from ui import queries
 from ui.exports import chart_config, export_buttons
 from ui.formatting import format_value, status_label
@@ -22,14 +22,14 @@ catalogue = queries.effective_catalogue()  # with the targets an administrator e
 rows = queries.display_table(lang)
 
 selectors = st.columns([3, 2, 3])
-plan_id = url_select(t("plan"), "plan", list(catalogue.plans), lambda p: (
-    catalogue.plans[p].title_zh if lang == "zh" else catalogue.plans[p].title_en), container=selectors[0])
+plan_id = url_select(t("plan"), "plan", list(catalogue.plans), lambda p: catalogue.plans[p].name(lang),
+                     container=selectors[0])
 plan = catalogue.plans[plan_id]
 plan_rows = rows[rows["plan"] == plan_id]
-region_id = url_select(t("region"), "region", list(dict.fromkeys(plan_rows["region"])), lambda r: (
-    catalogue.regions[r].name_zh if lang == "zh" else catalogue.regions[r].name_en), container=selectors[1])
-indicator_id = url_select(t("indicator"), "indicator", [t_.indicator for t_ in plan.targets], lambda i: (
-    catalogue.indicators[i].name_zh if lang == "zh" else catalogue.indicators[i].name_en), container=selectors[2])
+region_id = url_select(t("region"), "region", list(dict.fromkeys(plan_rows["region"])), lambda r: catalogue.regions[r].name(lang),
+                       container=selectors[1])
+indicator_id = url_select(t("indicator"), "indicator", [t_.indicator for t_ in plan.targets], lambda i: catalogue.indicators[i].name(lang),
+                          container=selectors[2])
 matches = plan_rows[(plan_rows["region"] == region_id) & (plan_rows["indicator"] == indicator_id)]
 if matches.empty:  # a district without data for this indicator: fall back to the plan's region
     matches = plan_rows[(plan_rows["region"] == plan.region) & (plan_rows["indicator"] == indicator_id)]
@@ -78,7 +78,7 @@ if present:
 export_buttons(plan_id=plan_id, region_id=row["region"], method=method, lang=lang, indicator=indicator_id,
                key="export_indicator")
 input_name = catalogue.indicators[row["input_indicator"]]
-st.caption(t("series_input", name=input_name.name_zh if lang == "zh" else input_name.name_en,
+st.caption(t("series_input", name=input_name.name(lang),
              form=t(f"form_{row['input_form']}")))  # data as of, source and clause are in the chart
 
 st.subheader(t("methods_table"))

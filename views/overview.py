@@ -7,8 +7,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from indicators.figures import PRESENT_BAROMETER_FONT, PRESENT_BAROMETER_WIDTH, plan_barometer_figure
-from indicators.progress import METHODS, STATUSES
+from indicators.display.figures import PRESENT_BAROMETER_FONT, PRESENT_BAROMETER_WIDTH, plan_barometer_figure
+from indicators.vocabulary import METHODS, STATUSES
 from ui import queries
 from ui.cards import CARD_CSS, card_html, grid_html, status_counts_html
 from ui.exports import chart_config, export_buttons
@@ -31,15 +31,15 @@ if not latest_years.empty and not present:
 
 plans = list(catalogue.plans)
 filters = st.columns([3, 2, 2, 2, 3])
-plan_choice = url_select(t("plan"), "plan", [ALL, *plans], lambda p: t("all") if p == ALL else (
-    catalogue.plans[p].title_zh if lang == "zh" else catalogue.plans[p].title_en), container=filters[0])
+plan_choice = url_select(t("plan"), "plan", [ALL, *plans], lambda p: t("all") if p == ALL else catalogue.plans[p].name(lang),
+                         container=filters[0])
 CITY = "__city__"  # each plan's own region: the default, districts are one choice away
 region_ids = list(dict.fromkeys(rows["region"]))
 region_labels = {CITY: t("plan_region"), ALL: t("all_regions")}
-region_choice = url_select(t("region"), "region", [CITY, ALL, *region_ids], lambda r: region_labels.get(r) or (
-    catalogue.regions[r].name_zh if lang == "zh" else catalogue.regions[r].name_en), default=CITY, container=filters[1])
-area_choice = url_select(t("area"), "area", [ALL, *catalogue.areas], lambda a: t("all") if a == ALL else (
-    catalogue.areas[a].name_zh if lang == "zh" else catalogue.areas[a].name_en), container=filters[2])
+region_choice = url_select(t("region"), "region", [CITY, ALL, *region_ids], lambda r: region_labels.get(r) or catalogue.regions[r].name(lang),
+                           default=CITY, container=filters[1])
+area_choice = url_select(t("area"), "area", [ALL, *catalogue.areas], lambda a: t("all") if a == ALL else catalogue.areas[a].name(lang),
+                         container=filters[2])
 method = url_radio(t("method"), "method", list(METHODS), lambda m: t(f"method_{m}"), container=filters[4])
 status_choice = url_select(t("status_filter"), "status", [ALL, *STATUSES[method]],
                            lambda s: t("all") if s == ALL else status_word(s, lang), container=filters[3])
@@ -87,7 +87,7 @@ for plan_id in [p for p in plans if p in set(selected["plan"])]:
     if present:
         show_barometers(plan, plan_rows)
         continue
-    st.subheader(plan.title_zh if lang == "zh" else plan.title_en)
+    st.subheader(plan.name(lang))
     st.caption(f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t('issued')} · {plan.status} · "
                f"{t('base_target_years', base=plan.base_year, target=plan.target_year)} · "
                f"{len(plan.targets)} {t('targets_count')}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from indicators.progress_rules import (
+from indicators.progress.rules import (
     ANTICIPATED_FAIR,
     ANTICIPATED_ON_TRACK,
     BAROMETER_RED_SHORTFALL,
@@ -23,7 +23,7 @@ from indicators.progress_rules import (
 )
 
 
-def _assessability(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dict[str, np.ndarray]) -> np.ndarray:
+def assessability_codes(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dict[str, np.ndarray]) -> np.ndarray:
     """Code into ASSESSABILITY, first matching reason wins."""
     no_data = agg["n"] == 0
     invalid = ~no_data & ~f["rate_gap"] & ~np.isfinite(f["vy"])
@@ -34,7 +34,7 @@ def _assessability(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dic
     )
 
 
-def _statuses(
+def status_codes(
     sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dict[str, np.ndarray], why: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Status codes (indices into STATUSES[method]) for each method, plus the score."""

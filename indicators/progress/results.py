@@ -8,15 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from indicators.progress_explain import explain
-from indicators.progress_rules import _F_RATE, ASSESSABILITY, FIGURE_KEYS, METHODS, STATUSES
+from indicators.progress.explain import explain
+from indicators.progress.rules import ASSESSABILITY, FIGURE_KEYS, FORM_RATE, METHODS, STATUSES
 
 
 def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.array(values, dtype="Int64")
 
 
-def _result_frame(
+def result_frame(
     specs: pd.DataFrame, sp: dict[str, np.ndarray], agg: dict[str, np.ndarray],
     base: dict[str, np.ndarray], f: dict[str, np.ndarray], why: np.ndarray, st: dict[str, np.ndarray],
 ) -> pd.DataFrame:
@@ -65,7 +65,7 @@ def _result_frame(
         "maintain_first_failed_year": _int_array(agg["first_failed_year"]),
         "maintain_first_failed_value": agg["first_failed_value"],
         "first_missing_rate_year": _int_array(
-            np.where(sp["form"] == _F_RATE, agg["first_missing_rate_year"], np.nan)
+            np.where(sp["form"] == FORM_RATE, agg["first_missing_rate_year"], np.nan)
         ),
     }
     computed = pd.DataFrame(columns, index=specs.index)

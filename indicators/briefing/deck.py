@@ -1,6 +1,6 @@
 """The PowerPoint deck of a briefing (python-pptx), 16:9: cover, summary, one slide per target, sources.
 
-Layout only: the figures, texts and images come from indicators/briefing.py and indicators/images.py.
+Layout only: the figures, texts and images come from indicators/briefing/collect.py and indicators/briefing/images.py.
 Sizes are chosen for a meeting room: body text 14 pt or more, tables 13 pt or more, and nothing smaller
 than 11 pt (the footer). While demo data is shown, every slide carries the 示例数据 tag.
 """
@@ -19,11 +19,11 @@ from pptx.oxml.ns import qn
 from pptx.slide import Slide
 from pptx.util import Inches, Pt
 
-from indicators.briefing import Briefing, TargetBrief
-from indicators.charts import DARK_TEXT_ON, SERIES_COLOUR, STATUS_COLOURS, text_width_em
-from indicators.figures import latest_text, progress_text
-from indicators.labels import STATUS_ICONS, format_value, method_basis, method_name, status_label, status_word
-from indicators.progress import STATUSES
+from indicators.briefing.collect import Briefing, TargetBrief
+from indicators.display.charts import DARK_TEXT_ON, SERIES_COLOUR, STATUS_COLOURS, text_width_em
+from indicators.display.figures import latest_text, progress_text
+from indicators.display.labels import STATUS_ICONS, format_value, method_basis, method_name, status_label, status_word
+from indicators.vocabulary import STATUSES
 
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5  # 16:9
 MARGIN_IN = 0.45
@@ -178,7 +178,7 @@ class _Deck:
         core.author = self.t["app"]
 
     def _plan_title(self) -> str:
-        return self.b.plan.title_zh if self.b.lang == "zh" else self.b.plan.title_en
+        return self.b.plan.name(self.b.lang)
 
     def new_slide(self) -> Slide:
         """A blank slide with the footer (app, plan, data as of, page) and, for demo data, the tag."""

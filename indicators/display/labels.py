@@ -12,6 +12,15 @@ import math
 import pandas as pd
 
 from indicators.catalogue import Catalogue, Plan, Target
+from indicators.progress.rules import (
+    ANTICIPATED_FAIR,
+    ANTICIPATED_ON_TRACK,
+    BAROMETER_RED_SHORTFALL,
+    RATIO_ACCELERATION,
+    RATIO_ON_TRACK,
+    decimal_text,
+    percent_text,
+)
 from indicators.vocabulary import STATUS_ICONS, UNKNOWN_STATUS_ICON, status_word
 
 __all__ = ["STATUS_ICONS", "status_word"]
@@ -22,27 +31,51 @@ METHOD_NAMES = {
     "ratio": {"zh": "增长率比值法", "en": "Growth-rate ratio"},
     "anticipated": {"zh": "预期进度法", "en": "Anticipated progress"},
 }
+
+
+def method_rules(*, red_shortfall: float = BAROMETER_RED_SHORTFALL, ratio_on_track: float = RATIO_ON_TRACK,
+                 ratio_acceleration: float = RATIO_ACCELERATION, anticipated_on_track: float = ANTICIPATED_ON_TRACK,
+                 anticipated_fair: float = ANTICIPATED_FAIR) -> dict[str, dict[str, str]]:
+    """What each method's colours mean, with the thresholds the engine uses (its named constants by default)."""
+    red = percent_text(red_shortfall)
+    r_on, r_acc = decimal_text(ratio_on_track), decimal_text(ratio_acceleration)
+    p_on, p_fair = decimal_text(anticipated_on_track), decimal_text(anticipated_fair)
+    return {
+        "barometer": {
+            "zh": f"达到当年进度目标为绿灯；未达到且差距不超过进度目标的{red}为黄灯；超过{red}为红灯。",
+            "en": f"green when this year's progress target is met; yellow when short by at most {red} of it; red beyond {red}.",
+        },
+        "ratio": {
+            "zh": f"R≥{r_on}符合进度；{r_acc}–{r_on}需加快；0–{r_acc}进展有限；R<0倒退。",
+            "en": f"R ≥ {r_on} on track; {r_acc}–{r_on} acceleration needed; 0–{r_acc} limited progress; R < 0 deterioration.",
+        },
+        "anticipated": {
+            "zh": f"按年均增速推算到目标年，P≥{p_on}符合进度；{p_fair}–{p_on}有进展需加快；P<{p_fair}停滞或倒退。",
+            "en": f"projecting the average growth to the target year, P ≥ {p_on} on track; {p_fair}–{p_on} fair progress; "
+                  f"P < {p_fair} stagnation or regression.",
+        },
+    }
+
+
+METHOD_RULES = method_rules()
+BAROMETER_PATHS = {"zh": "累计降低类按几何路径，其余按线性路径。", "en": "Geometric path for reductions, linear otherwise."}
 # What each method's colours mean and where the method comes from (methodology.md), for slides and image notes.
 METHOD_BASIS = {
     "barometer": {
-        "zh": "国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）：达到当年进度目标为绿灯；未达到且差距不超过进度目标的10%为黄灯；"
-              "超过10%为红灯。累计降低类按几何路径，其余按线性路径。",
-        "en": "NDRC barometer (发改办环资〔2020〕901号): green when this year's progress target is met; yellow when short by at most "
-              "10% of it; red beyond 10%.",
+        "zh": f"国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）：{METHOD_RULES['barometer']['zh']}{BAROMETER_PATHS['zh']}",
+        "en": f"NDRC barometer (发改办环资〔2020〕901号): {METHOD_RULES['barometer']['en']}",
     },
     "ratio": {
-        "zh": "增长率比值法（Statistics Canada / Eurostat）：R≥0.95符合进度；0.60–0.95需加快；0–0.60进展有限；R<0倒退。",
-        "en": "Growth-rate ratio (Statistics Canada / Eurostat): R ≥ 0.95 on track; 0.60–0.95 acceleration needed; "
-              "0–0.60 limited progress; R < 0 deterioration.",
+        "zh": f"增长率比值法（Statistics Canada / Eurostat）：{METHOD_RULES['ratio']['zh']}",
+        "en": f"Growth-rate ratio (Statistics Canada / Eurostat): {METHOD_RULES['ratio']['en']}",
     },
     "anticipated": {
-        "zh": "联合国SDG进展图表法：按年均增速推算到目标年，P≥0.95符合进度；0.10–0.95有进展需加快；P<0.10停滞或倒退。",
-        "en": "UN SDG Progress Chart: projecting the average growth to the target year, P ≥ 0.95 on track; 0.10–0.95 fair "
-              "progress; P < 0.10 stagnation or regression.",
+        "zh": f"联合国SDG进展图表法：{METHOD_RULES['anticipated']['zh']}",
+        "en": f"UN SDG Progress Chart: {METHOD_RULES['anticipated']['en']}",
     },
 }
 BOUND_SYMBOLS = {"at_least": "≥", "at_most": "≤", "exactly": "=", "maintain": ""}
-# How each method's sentence starts in the engine's explanation (indicators/progress_explain.py, explain()).
+# How each method's sentence starts in the engine's explanation (indicators/progress/explain.py, explain()).
 METHOD_PREFIXES = {
     "barometer": ("晴雨表", "NDRC barometer"),
     "ratio": ("增长率比", "growth-rate ratio"),
@@ -72,8 +105,7 @@ def method_basis(method: str, lang: str) -> str:
     return METHOD_BASIS[method]["zh" if lang == "zh" else "en"]
 
 
-def target_text(plan: Plan, target: Target, unit: str, decimals: int, lang: str, reduction: bool, *,
-                wording: bool = True) -> str:
+def target_text(target: Target, unit: str, decimals: int, lang: str, reduction: bool, *, wording: bool = True) -> str:
     """'≥ 11.5%（力争、达到、以上）', '累计降低 14.50%', '保持 100.0%', or why it is not set yet;
     `wording=False` leaves out the plan's words (for narrow tables)."""
     if target.value is None:
@@ -113,11 +145,11 @@ def display_rows(status: pd.DataFrame, catalogue: Catalogue, lang: str) -> pd.Da
     if status.empty:
         return status
     targets = {(p.id, t.indicator): (p, t) for p, t in catalogue.plan_targets()}
-    regions = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in catalogue.regions.values()}
-    areas = {a.id: (a.name_zh if lang == "zh" else a.name_en) for a in catalogue.areas.values()}
+    regions = {r.id: r.name(lang) for r in catalogue.regions.values()}
+    areas = {a.id: a.name(lang) for a in catalogue.areas.values()}
     rows = status.copy()
     pairs = [targets[(p, i)] for p, i in zip(rows["plan"], rows["indicator"], strict=True)]
-    rows["target_text"] = [target_text(p, t, u, int(d), lang, bool(r)) for (p, t), u, d, r in
+    rows["target_text"] = [target_text(t, u, int(d), lang, bool(r)) for (_, t), u, d, r in
                            zip(pairs, rows["unit"], rows["decimals"], rows["is_reduction"], strict=True)]
     rows["departments_text"] = [departments_text(p, t, lang) for p, t in pairs]
     rows["quote"] = [t.quote for _, t in pairs]

@@ -53,16 +53,16 @@ Decisions where methodology.md is silent:
 - For a cumulative reduction the spec's direction and bound are not used (always
   "reduction at least K"). Bound "exactly" is read as "reach" (达到) in the direction given.
 
-Modules (this one holds the entry points and re-exports the public names of the others):
-- `progress_rules`: thresholds and vocabularies (kinds, bounds, methods, statuses).
-- `progress_types`: TargetSpec, Point, Assessment, ProgressInputError.
-- `progress_inputs`: specs and observations → per-series arrays and sorted points.
-- `progress_aggregate`: per-series aggregates and the effective base.
-- `progress_figures`: every method's figures.
-- `progress_classify`: assessability, statuses and score.
-- `progress_results`: the result frame and JSON-ready records.
-- `progress_reason_texts` / `progress_explain`: the zh/en reasons.
-- `progress_rollup`: roll-ups per group; `progress_chart_lines`: lines for charts.
+Modules (this package's face holds the entry points and re-exports the public names of the others):
+- `rules`: thresholds and vocabularies (kinds, bounds, methods, statuses), and how texts write a threshold.
+- `types`: TargetSpec, Point, Assessment, ProgressInputError.
+- `inputs`: specs and observations → per-series arrays and sorted points.
+- `aggregate`: per-series aggregates and the effective base.
+- `measures`: every method's numbers (completion, path, R, P, projections, required rate).
+- `classify`: assessability, statuses and score.
+- `results`: the result frame and JSON-ready records.
+- `reason_texts` / `explain`: the zh/en reasons.
+- `rollup`: roll-ups per group; `chart_lines`: lines for charts.
 """
 
 from __future__ import annotations
@@ -72,15 +72,15 @@ from typing import Any
 
 import pandas as pd
 
-from indicators.progress_aggregate import _aggregate, _effective_base
-from indicators.progress_chart_lines import ChartLines, chart_lines
-from indicators.progress_classify import _assessability, _statuses
-from indicators.progress_explain import explain
-from indicators.progress_figures import _figures
-from indicators.progress_inputs import OBSERVATION_COLUMNS, SPEC_COLUMNS, _point_record, _prepare_points, _spec_arrays, spec_record
-from indicators.progress_results import _result_frame, to_records
-from indicators.progress_rollup import rollup
-from indicators.progress_rules import (
+from indicators.progress.aggregate import aggregate_points, effective_base
+from indicators.progress.chart_lines import ChartLines, chart_lines
+from indicators.progress.classify import assessability_codes, status_codes
+from indicators.progress.explain import explain
+from indicators.progress.inputs import OBSERVATION_COLUMNS, SPEC_COLUMNS, point_record, prepare_points, spec_arrays, spec_record
+from indicators.progress.measures import compute_measures
+from indicators.progress.results import result_frame, to_records
+from indicators.progress.rollup import rollup
+from indicators.progress.rules import (
     ANNUAL_MONTH_RANK,
     ANTICIPATED_FAIR,
     ANTICIPATED_ON_TRACK,
@@ -119,9 +119,9 @@ from indicators.progress_rules import (
     Kind,
     Method,
 )
-from indicators.progress_types import Assessment, Point, ProgressInputError, TargetSpec
+from indicators.progress.types import Assessment, Point, ProgressInputError, TargetSpec
 
-# The public API as it was when everything lived in this module; other modules import from here.
+# The engine's public API: `from indicators.progress import …` (the modules above are its inside).
 __all__ = [
     "ANNUAL_MONTH_RANK",
     "ANTICIPATED_FAIR",
@@ -192,17 +192,17 @@ def assess_frame(
     observations: long frame series_id, year, value and optional month (1..12 or null).
     as_of: ignore data after this year. reasons: add explanation_zh / explanation_en.
     """
-    sp = _spec_arrays(specs)
+    sp = spec_arrays(specs)
     n = len(specs)
     if n == 0:  # nothing to assess: keep the columns, drop every observation
         observations = observations.iloc[0:0]
-    pts = _prepare_points(specs, observations, sp, as_of)
-    agg = _aggregate(pts, sp, n)
-    base = _effective_base(sp, agg)
-    f = _figures(sp, agg, base)
-    why = _assessability(sp, agg, f)
-    st = _statuses(sp, agg, f, why)
-    result = _result_frame(specs, sp, agg, base, f, why, st)
+    pts = prepare_points(specs, observations, sp, as_of)
+    agg = aggregate_points(pts, sp, n)
+    base = effective_base(sp, agg)
+    f = compute_measures(sp, agg, base)
+    why = assessability_codes(sp, agg, f)
+    st = status_codes(sp, agg, f, why)
+    result = result_frame(specs, sp, agg, base, f, why, st)
     return explain(result) if reasons else result
 
 
@@ -220,7 +220,7 @@ def assess(
     """Assess one series through the same vectorised core as `assess_frame`."""
     specs = pd.DataFrame([spec_record("s", spec, input_form)])
     obs = pd.DataFrame(
-        [_point_record("s", p) for p in points], columns=list(OBSERVATION_COLUMNS)
+        [point_record("s", p) for p in points], columns=list(OBSERVATION_COLUMNS)
     ).astype({"year": "float64", "month": "float64", "value": "float64"})
     rec = to_records(assess_frame(specs, obs, as_of=as_of, reasons=True))[0]
     rec["kind"], rec["bound"] = spec.kind, spec.bound

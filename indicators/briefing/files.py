@@ -10,10 +10,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from indicators.briefing import Briefing
-from indicators.deck import build_deck
+from indicators.briefing.collect import Briefing
+from indicators.briefing.deck import build_deck
+from indicators.briefing.images import ImageSession
 from indicators.errors import InvalidArgument, UserError
-from indicators.images import ImageSession
 
 DECK_SUFFIX = ".pptx"
 BAROMETER_FILE = "00_barometer.png"  # sorts first beside the charts '01_…png'

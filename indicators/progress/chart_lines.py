@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from indicators.progress_figures import _barometer_figures
+from indicators.progress.measures import barometer_measures
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def chart_lines(row: Mapping[str, Any]) -> ChartLines:
             return np.where(red, (1.0 - v / base_value) * 100.0, v)
 
         with np.errstate(all="ignore"):  # only the path is used; the shortfall of a dummy latest value is not
-            path = _barometer_figures(red, np.ones(len(years)), np.full(len(years), base_value), np.zeros(len(years)),
+            path = barometer_measures(red, np.ones(len(years)), np.full(len(years), base_value), np.zeros(len(years)),
                                       np.full(len(years), vstar), share, out)["bar_progress_target"]
         path_years, path_values = years.tolist(), [float(v) for v in path]
     latest, latest_year = _float(row.get("latest_value")), row.get("latest_year")

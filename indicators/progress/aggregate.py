@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from indicators.progress_inputs import _group_bounds, _per_row, _Points, _rows_of
-from indicators.progress_rules import _BIG, _F_CUMULATIVE, _F_RATE, MET_EPSILON
+from indicators.progress.inputs import Points, group_bounds, per_row, rows_of
+from indicators.progress.rules import FORM_CUMULATIVE, FORM_RATE, MET_EPSILON, NOT_FOUND
 
 
 def _scatter(n: int, gcode: np.ndarray, values: np.ndarray, fill: float = np.nan) -> np.ndarray:
@@ -15,7 +15,7 @@ def _scatter(n: int, gcode: np.ndarray, values: np.ndarray, fill: float = np.nan
     return out
 
 
-def _aggregate(pts: _Points, sp: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+def aggregate_points(pts: Points, sp: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
     """Per-series aggregates (length S): first, last, counts, least-squares sums, checks."""
     s, e, g = pts.starts, pts.ends, pts.gcode
     empty = len(s) == 0
@@ -30,7 +30,7 @@ def _aggregate(pts: _Points, sp: dict[str, np.ndarray], n: int) -> dict[str, np.
         "last_tpos": _scatter(n, g, pts.tpos[e]),
         "last_value": _scatter(n, g, pts.value[e]),
     }
-    base_b = _per_row(sp["B"], pts.code)
+    base_b = per_row(sp["B"], pts.code)
     x = pts.tpos - base_b  # centred on the base year for numerical stability
     y = pts.value
     for name, arr in (("sx", x), ("sy", y), ("sxy", x * y), ("sxx", x * x)):
@@ -40,20 +40,20 @@ def _aggregate(pts: _Points, sp: dict[str, np.ndarray], n: int) -> dict[str, np.
     return agg
 
 
-def _maintain_checks(pts: _Points, sp: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+def _maintain_checks(pts: Points, sp: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
     """Every year must meet a maintain target: count failures, find the first one."""
     out = {"n_failed": np.zeros(n), "first_failed_year": np.full(n, np.nan), "first_failed_value": np.full(n, np.nan)}
-    rows = _rows_of(sp["maintain"], pts.code)
+    rows = rows_of(sp["maintain"], pts.code)
     if rows is None or len(rows) == 0:
         return out
     c, year, value = pts.code[rows], pts.year[rows], pts.value[rows]
-    starts, _ = _group_bounds(c)
+    starts, _ = group_bounds(c)
     vstar = sp["target"][c]
     slack = sp["tol"][c] + MET_EPSILON * np.maximum(1.0, np.abs(vstar))
     with np.errstate(invalid="ignore"):
         fail = sp["sense"][c] * (value - vstar) < -slack
-    first = np.minimum.reduceat(np.where(fail, np.arange(len(c)), _BIG), starts)
-    has = first < _BIG
+    first = np.minimum.reduceat(np.where(fail, np.arange(len(c)), NOT_FOUND), starts)
+    has = first < NOT_FOUND
     pick = np.where(has, first, 0)
     g = c[starts]
     out["n_failed"][g] = np.add.reduceat(fail.astype(np.int64), starts)
@@ -62,26 +62,26 @@ def _maintain_checks(pts: _Points, sp: dict[str, np.ndarray], n: int) -> dict[st
     return out
 
 
-def _first_missing_year(pts: _Points, sp: dict[str, np.ndarray], n: int) -> np.ndarray:
+def _first_missing_year(pts: Points, sp: dict[str, np.ndarray], n: int) -> np.ndarray:
     """First year missing inside a run of annual rates (the chain cannot skip a year)."""
     out = np.full(n, np.nan)
-    rows = _rows_of(sp["form"] == _F_RATE, pts.code)
+    rows = rows_of(sp["form"] == FORM_RATE, pts.code)
     if rows is None or len(rows) == 0:
         return out
     c, year = pts.code[rows], pts.year[rows]
-    starts, _ = _group_bounds(c)
+    starts, _ = group_bounds(c)
     gap_after = np.zeros(len(c), dtype=bool)
     gap_after[:-1] = (c[1:] == c[:-1]) & ((year[1:] - year[:-1]) > 1)
-    first = np.minimum.reduceat(np.where(gap_after, year + 1, _BIG), starts)
-    out[c[starts]] = np.where(first < _BIG, first, np.nan)
+    first = np.minimum.reduceat(np.where(gap_after, year + 1, NOT_FOUND), starts)
+    out[c[starts]] = np.where(first < NOT_FOUND, first, np.nan)
     return out
 
 
-def _effective_base(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def effective_base(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Base point: implied I = 1 for rate/cumulative input, else the first observation."""
     has_data = agg["n"] > 0
-    rate = sp["form"] == _F_RATE
-    cumulative = sp["form"] == _F_CUMULATIVE
+    rate = sp["form"] == FORM_RATE
+    cumulative = sp["form"] == FORM_CUMULATIVE
     implied = has_data & (rate | (cumulative & (agg["first_year"] > sp["B"])))
     implied_year = np.where(rate, agg["first_year"] - 1, sp["B"])
     base_year = np.where(implied, implied_year, agg["first_year"])

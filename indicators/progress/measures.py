@@ -1,4 +1,4 @@
-"""Every method's per-series figures (completion, time progress, gap, barometer path,
+"""Every method's per-series measures (completion, time progress, gap, barometer path,
 growth-rate ratio, projections, required rate), vectorised, NaN where not computable."""
 
 from __future__ import annotations
@@ -7,15 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from indicators.progress_rules import _F_RATE, MET_EPSILON, ZERO_SUBSTITUTE
+from indicators.progress.rules import FORM_RATE, MET_EPSILON, ZERO_SUBSTITUTE
 
 
-def _figures(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], base: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every method's figures and intermediate inputs, NaN where not computable."""
+def compute_measures(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], base: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every method's measures and intermediate inputs, NaN where not computable."""
     red, d = sp["reduction"], sp["d"]
     B, T = sp["B"], sp["T"]
     vb = base["base_value"]
-    rate_gap = (sp["form"] == _F_RATE) & ~np.isnan(agg["first_missing_rate_year"])
+    rate_gap = (sp["form"] == FORM_RATE) & ~np.isnan(agg["first_missing_rate_year"])
     vy = np.where(rate_gap, np.nan, agg["last_value"])
     ty = agg["last_tpos"]
     vstar = np.where(red, vb * (1.0 - sp["target"] / 100.0), sp["target"])
@@ -41,9 +41,9 @@ def _figures(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], base: dict[s
             red, np.log(vy / vb) / np.log(vstar / vb), np.nan
         )
         f["gap_pp"] = (f["completion_progress"] - f["time_progress"]) * 100.0
-        f.update(_barometer_figures(red, d, vb, vy, vstar, elapsed / period, out))
-        f.update(_growth_figures(d, vb, vy, vstar, elapsed, period, remaining, out))
-        f.update(_linear_figures(d, base, vb, vstar, B, T, out))
+        f.update(barometer_measures(red, d, vb, vy, vstar, elapsed / period, out))
+        f.update(_growth_measures(d, vb, vy, vstar, elapsed, period, remaining, out))
+        f.update(_linear_measures(d, base, vb, vstar, B, T, out))
         f["required_annual_rate"] = np.where(
             (remaining > 0) & ~f["met"] & (vy * f["vstar_c"] > 0),
             d * ((f["vstar_c"] / vy) ** (1.0 / remaining) - 1.0) * 100.0,
@@ -64,7 +64,7 @@ def _met(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], vy: np.ndarray, 
     return met & ~sp["not_set"] & (agg["n"] > 0)
 
 
-def _barometer_figures(
+def barometer_measures(
     red: np.ndarray, d: np.ndarray, vb: np.ndarray, vy: np.ndarray, vstar: np.ndarray,
     share: np.ndarray, out: Any,
 ) -> dict[str, np.ndarray]:
@@ -87,7 +87,7 @@ def _cagr(v1: np.ndarray, v0: np.ndarray, years: np.ndarray) -> np.ndarray:
     return np.where(years > 0, ratio ** (1.0 / years) - 1.0, np.nan)
 
 
-def _growth_figures(
+def _growth_measures(
     d: np.ndarray, vb: np.ndarray, vy: np.ndarray, vstar: np.ndarray,
     elapsed: np.ndarray, period: np.ndarray, remaining: np.ndarray, out: Any,
 ) -> dict[str, np.ndarray]:
@@ -113,7 +113,7 @@ def _growth_figures(
     }
 
 
-def _linear_figures(
+def _linear_measures(
     d: np.ndarray, base: dict[str, np.ndarray], vb: np.ndarray, vstar: np.ndarray,
     B: np.ndarray, T: np.ndarray, out: Any,
 ) -> dict[str, np.ndarray]:
@@ -145,12 +145,12 @@ def _null_not_applicable(f: dict[str, np.ndarray], sp: dict[str, np.ndarray], fe
         f[key] = np.where(no_target, np.nan, f[key])
     # R = ±inf (target equal to base) still orders the status; as a figure it is null.
     f["ratio"] = np.where(no_target | ~np.isfinite(f["ratio_raw"]), np.nan, f["ratio_raw"])
-    for key in (*_PUBLIC_FLOAT_FIGURES, "ratio_observed_rate", "ratio_required_rate", "ant_p", "ant_p_linear",
+    for key in (*_PUBLIC_FLOAT_MEASURES, "ratio_observed_rate", "ratio_required_rate", "ant_p", "ant_p_linear",
                 "bar_progress_target", "bar_shortfall", "linear_slope"):
         f[key] = np.where(np.isfinite(f[key]), f[key], np.nan)
 
 
-_PUBLIC_FLOAT_FIGURES = (
+_PUBLIC_FLOAT_MEASURES = (
     "latest_value", "time_progress", "completion_progress", "completion_progress_geometric", "gap_pp",
     "required_annual_rate", "projected_value", "projected_value_linear", "ratio",
 )

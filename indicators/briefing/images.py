@@ -197,9 +197,3 @@ class ImageSession:
             if self._locked:
                 self._locked = False
                 _EXPORT_LOCK.release()
-
-
-def render_pngs(specs: Sequence[ImageSpec]) -> list[bytes]:
-    """A one-off batch: start the browser, render every spec, stop it."""
-    with ImageSession() as session:
-        return session.render(specs)

@@ -1,4 +1,4 @@
-"""The figures a target and a plan are shown with, built from status rows (indicators/labels.display_rows).
+"""The figures a target and a plan are shown with, built from status rows (indicators/display/labels.display_rows).
 
 Shared by the pages, presentation mode and the exports, so a slide shows exactly the chart the page
 shows. Every figure carries its own title (indicator, region, status as icon + word) and notes (data as
@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from indicators.catalogue import Plan, Target
-from indicators.charts import (
+from indicators.display.charts import (
     BAROMETER_WIDTH,
     DEFAULT_LABELS,
     BarometerData,
@@ -24,9 +24,9 @@ from indicators.charts import (
     barometer_figure,
     series_figure,
 )
-from indicators.labels import as_of_text, format_value, method_name, status_label, worst_first
-from indicators.progress import STATUSES, chart_lines
-from indicators.store import DEMO_SOURCE_MARK
+from indicators.display.labels import as_of_text, format_value, method_name, status_label, worst_first
+from indicators.progress import chart_lines
+from indicators.vocabulary import DEMO_SOURCE_MARK, STATUSES
 
 LEGEND_LABELS = {
     "zh": DEFAULT_LABELS,
@@ -94,7 +94,7 @@ def sources_text(sources: Sequence[str], lang: str) -> str:
 
 def clause_text(plan: Plan, target: Target, lang: str) -> str:
     """'《…实施方案》（二）主要目标：“…”' — where the target is written in the plan."""
-    title = plan.title_zh if lang == "zh" else plan.title_en
+    title = plan.name(lang)
     return f"《{title}》{target.clause}：“{target.quote}”" if lang == "zh" else f"{title}, {target.clause}: “{target.quote}”"
 
 

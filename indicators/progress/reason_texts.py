@@ -5,7 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from indicators.progress_rules import ANTICIPATED_STATUSES, ASSESSABILITY, BAROMETER_STATUSES, RATIO_STATUSES
+from indicators.progress.rules import (
+    ANTICIPATED_FAIR,
+    ANTICIPATED_ON_TRACK,
+    ANTICIPATED_STATUSES,
+    ASSESSABILITY,
+    BAROMETER_RED_SHORTFALL,
+    BAROMETER_STATUSES,
+    NO_TARGET_ACCELERATION,
+    NO_TARGET_ON_TRACK,
+    RATIO_ACCELERATION,
+    RATIO_ON_TRACK,
+    RATIO_STATUSES,
+    decimal_text,
+    percent_text,
+)
 
 _BAROMETER_WORDS = {
     "green": ("绿灯", "green"), "yellow": ("黄灯", "yellow"), "red": ("红灯", "red"),
@@ -16,12 +30,6 @@ _RATIO_WORDS = {
     "limited": ("进展有限", "limited progress"),
     "deterioration": ("倒退", "deterioration"),
 }
-_RATIO_BANDS = {
-    "on_track": ("（R≥0.95）", " (R≥0.95)"),
-    "acceleration_needed": ("（0.60≤R<0.95）", " (0.60≤R<0.95)"),
-    "limited": ("（0≤R<0.60）", " (0≤R<0.60)"),
-    "deterioration": ("（R<0）", " (R<0)"),
-}
 _ANTICIPATED_WORDS = {
     "on_track": ("可如期完成", "on track"),
     "fair": ("有进展需加速", "fair progress, acceleration needed"),
@@ -29,8 +37,39 @@ _ANTICIPATED_WORDS = {
 }
 
 
+# The thresholds the reasons name, written from the engine's constants (the builders take others for tests).
+def barometer_limits(red_shortfall: float = BAROMETER_RED_SHORTFALL) -> dict[bool, tuple[str, str]]:
+    """Beyond the red limit (True) or within it (False): '超过10%' / 'above 10%'."""
+    limit = percent_text(red_shortfall)
+    return {True: (f"超过{limit}", f"above {limit}"), False: (f"未超过{limit}", f"within {limit}")}
+
+
+def ratio_bands(on_track: float = RATIO_ON_TRACK, acceleration: float = RATIO_ACCELERATION) -> dict[str, tuple[str, str]]:
+    """The band of R each ratio status stands for: '（R≥0.95）' / ' (R≥0.95)'."""
+    on, acc = decimal_text(on_track), decimal_text(acceleration)
+    bands = {"on_track": f"R≥{on}", "acceleration_needed": f"{acc}≤R<{on}", "limited": f"0≤R<{acc}", "deterioration": "R<0"}
+    return {status: (f"（{band}）", f" ({band})") for status, band in bands.items()}
+
+
+def anticipated_bands(on_track: float = ANTICIPATED_ON_TRACK, fair: float = ANTICIPATED_FAIR) -> dict[str, str]:
+    """The band of P each anticipated status stands for: 'P≥0.95'."""
+    on, low = decimal_text(on_track), decimal_text(fair)
+    return {"on_track": f"P≥{on}", "fair": f"{low}≤P<{on}", "stagnation": f"P<{low}"}
+
+
+def no_target_thresholds(on_track: float = NO_TARGET_ON_TRACK, acceleration: float = NO_TARGET_ACCELERATION) -> str:
+    """The no-target rule's thresholds on d·CAGR: '1.5%/0.5%/0'."""
+    return f"{percent_text(on_track)}/{percent_text(acceleration)}/0"
+
+
+_BAROMETER_LIMITS = barometer_limits()
+_RATIO_BANDS = ratio_bands()
+_ANTICIPATED_BANDS = anticipated_bands()
+_NO_TARGET_THRESHOLDS = no_target_thresholds()
+
+
 @dataclass(frozen=True)
-class _Case:
+class ReasonCase:
     """What one category of rows says (decoded from the row's category key)."""
 
     why: str
@@ -51,7 +90,8 @@ class _Case:
     down: bool
 
 
-_CASE_FIELDS: tuple[tuple[str, int], ...] = (
+# A row's category key: these fields in this order, each a digit in base `radix` (explain builds the keys).
+CASE_FIELDS: tuple[tuple[str, int], ...] = (
     ("why", len(ASSESSABILITY)), ("reduction", 2), ("base_missing", 2), ("zero_substituted", 2),
     ("completion", 2), ("behind", 2), ("maintain", 3), ("barometer", len(BAROMETER_STATUSES)),
     ("shortfall_known", 2), ("ratio", len(RATIO_STATUSES)), ("ratio_known", 2), ("opposite", 2),
@@ -59,12 +99,13 @@ _CASE_FIELDS: tuple[tuple[str, int], ...] = (
 )
 
 
-def _decode_case(key: int) -> _Case:
+def decode_case(key: int) -> ReasonCase:
+    """What a category key (mixed radix over CASE_FIELDS) says."""
     values: dict[str, Any] = {}
-    for name, radix in reversed(_CASE_FIELDS):
+    for name, radix in reversed(CASE_FIELDS):
         key, digit = divmod(key, radix)
         values[name] = digit
-    return _Case(
+    return ReasonCase(
         why=ASSESSABILITY[values["why"]],
         barometer=BAROMETER_STATUSES[values["barometer"]],
         ratio=RATIO_STATUSES[values["ratio"]],
@@ -76,7 +117,7 @@ def _decode_case(key: int) -> _Case:
     )
 
 
-def _sentences(case: _Case) -> list[tuple[str, str]]:
+def reason_sentences(case: ReasonCase) -> list[tuple[str, str]]:
     """The (zh, en) sentence templates for one category, in reading order."""
     out: list[tuple[str, str]] = []
     if case.base_missing:
@@ -96,13 +137,13 @@ def _sentences(case: _Case) -> list[tuple[str, str]]:
                         f"needs {{required}}%/yr {verb[1]} over the remaining {{remaining}} year(s)"))
     elif case.why == "not_set" and case.ratio != "not_assessable":
         zh, en = _RATIO_WORDS[case.ratio]
-        out.append((f"增长率比（无目标规则）：按期望方向年均变化{{observed_signed}}%（阈值1.5%/0.5%/0）→ {zh}",
+        out.append((f"增长率比（无目标规则）：按期望方向年均变化{{observed_signed}}%（阈值{_NO_TARGET_THRESHOLDS}）→ {zh}",
                     "growth-rate ratio (no-target rule): annual change in the desired direction "
-                    f"{{observed_signed}}% (thresholds 1.5%/0.5%/0) → {en}"))
+                    f"{{observed_signed}}% (thresholds {_NO_TARGET_THRESHOLDS}) → {en}"))
     return out
 
 
-def _note_sentences(case: _Case) -> list[tuple[str, str]]:
+def _note_sentences(case: ReasonCase) -> list[tuple[str, str]]:
     notes = {
         "not_set": ("目标值待录入（定性目标或目标值未设定）", "target value not yet entered (qualitative or not set)"),
         "no_data": ("暂无数据，无法评估", "no data, not assessable"),
@@ -120,13 +161,13 @@ def _note_sentences(case: _Case) -> list[tuple[str, str]]:
     return out
 
 
-def _latest(case: _Case) -> tuple[str, str]:
+def _latest(case: ReasonCase) -> tuple[str, str]:
     if case.reduction:
         return "{when_zh}累计下降{latest}%", "{when_en}: cumulative reduction {latest}%"
     return "{when_zh}为{latest}{unit}", "{when_en}: {latest}{unit}"
 
 
-def _progress_sentence(case: _Case) -> tuple[str, str]:
+def _progress_sentence(case: ReasonCase) -> tuple[str, str]:
     """Time progress vs completion progress, in percentage points."""
     latest_zh, latest_en = _latest(case)
     if case.reduction:
@@ -143,7 +184,7 @@ def _progress_sentence(case: _Case) -> tuple[str, str]:
             f"{{gap}} points {side_en} time")
 
 
-def _maintain_sentence(case: _Case) -> tuple[str, str]:
+def _maintain_sentence(case: ReasonCase) -> tuple[str, str]:
     """保持类: every year must meet the target; name the first failed year."""
     if case.maintain == 1:
         return ("保持类目标：{eff_base_year}—{latest_year}年各年均达到{threshold}（目标{target}，"
@@ -156,7 +197,7 @@ def _maintain_sentence(case: _Case) -> tuple[str, str]:
             "failed) → no longer attainable: barometer red, ratio deterioration, anticipated stagnation")
 
 
-def _method_sentences(case: _Case) -> list[tuple[str, str]]:
+def _method_sentences(case: ReasonCase) -> list[tuple[str, str]]:
     latest_zh, latest_en = _latest(case)
     if case.barometer == "achieved":
         unit = "%" if case.reduction else "{unit}"
@@ -165,8 +206,8 @@ def _method_sentences(case: _Case) -> list[tuple[str, str]]:
     return [_barometer_sentence(case), _ratio_sentence(case), _anticipated_sentence(case)]
 
 
-def _barometer_sentence(case: _Case) -> tuple[str, str]:
-    """NDRC barometer: progress target on the path, shortfall vs 10%."""
+def _barometer_sentence(case: ReasonCase) -> tuple[str, str]:
+    """NDRC barometer: progress target on the path, shortfall vs the red limit."""
     if case.barometer not in _BAROMETER_WORDS:
         return "晴雨表：无法评估", "NDRC barometer: not assessable"
     latest_zh, latest_en = _latest(case)
@@ -177,15 +218,15 @@ def _barometer_sentence(case: _Case) -> tuple[str, str]:
     elif case.barometer == "green":
         rule_zh, rule_en = "已达到进度目标", "progress target met"
     else:
-        over = case.barometer == "red"
-        rule_zh = "差距{shortfall}%，" + ("超过" if over else "未超过") + "10%"
-        rule_en = "shortfall {shortfall}%, " + ("above" if over else "within") + " 10%"
+        limit_zh, limit_en = _BAROMETER_LIMITS[case.barometer == "red"]
+        rule_zh = "差距{shortfall}%，" + limit_zh
+        rule_en = "shortfall {shortfall}%, " + limit_en
     word_zh, word_en = _BAROMETER_WORDS[case.barometer]
     return (f"晴雨表：{latest_zh}，进度目标{{bar_target}}{path_zh}，{rule_zh} → {word_zh}",
             f"NDRC barometer: {latest_en}, progress target {{bar_target}}{path_en}, {rule_en} → {word_en}")
 
 
-def _ratio_sentence(case: _Case) -> tuple[str, str]:
+def _ratio_sentence(case: ReasonCase) -> tuple[str, str]:
     """Growth-rate ratio R (Statistics Canada / Eurostat)."""
     if case.ratio not in _RATIO_WORDS:
         if case.opposite:
@@ -202,16 +243,15 @@ def _ratio_sentence(case: _Case) -> tuple[str, str]:
             f"R={r_en}{band_en} → {word_en}")
 
 
-def _anticipated_sentence(case: _Case) -> tuple[str, str]:
+def _anticipated_sentence(case: ReasonCase) -> tuple[str, str]:
     """UN Progress Chart: CAGR projection to the target year and P; linear path alongside."""
     if case.anticipated not in _ANTICIPATED_WORDS:
         return "预期进度：无法评估", "anticipated progress: not assessable"
     if not case.p_known:
         band_zh, band_en = "P不适用（目标不要求进展）", "P n/a (target asks for no progress)"
     else:
-        bands = {"on_track": "P≥0.95", "fair": "0.10≤P<0.95", "stagnation": "P<0.10"}
-        band_zh = band_en = "P={p}（" + bands[case.anticipated] + "）"
-        band_en = "P={p} (" + bands[case.anticipated] + ")"
+        band_zh = "P={p}（" + _ANTICIPATED_BANDS[case.anticipated] + "）"
+        band_en = "P={p} (" + _ANTICIPATED_BANDS[case.anticipated] + ")"
     what_zh, what_en = ("累计下降", "a cumulative reduction of ") if case.reduction else ("", "")
     unit = "%" if case.reduction else "{unit}"
     word_zh, word_en = _ANTICIPATED_WORDS[case.anticipated]

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from indicators.errors import UserError
-from indicators.progress_rules import BOUNDS, DIRECTIONS, KINDS, Bound, Direction, Kind
+from indicators.progress.rules import BOUNDS, DIRECTIONS, KINDS, Bound, Direction, Kind
 
 
 class ProgressInputError(UserError, ValueError):
@@ -31,9 +31,9 @@ class TargetSpec:
     unit: str | None = None  # decides whether the 1-point tolerance at 0/100 applies
 
     def __post_init__(self) -> None:
-        _check_choice("kind", self.kind, KINDS)
-        _check_choice("direction", self.direction, DIRECTIONS)
-        _check_choice("bound", self.bound, BOUNDS)
+        check_choice("kind", self.kind, KINDS)
+        check_choice("direction", self.direction, DIRECTIONS)
+        check_choice("bound", self.bound, BOUNDS)
         if self.target_year <= self.base_year:
             raise ProgressInputError(
                 f"目标年份必须晚于基期 / target year must follow the base year: "
@@ -81,7 +81,7 @@ class Assessment:
         return asdict(self)
 
 
-def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ProgressInputError(
             f"{name} 取值无效 / invalid {name}: {value!r}; 可选 / allowed: {', '.join(allowed)}"

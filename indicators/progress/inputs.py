@@ -11,18 +11,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from indicators.progress_rules import (
-    _F_CUMULATIVE,
-    _F_LEVEL,
-    _F_RATE,
-    _K_LEVEL,
-    _K_MAINTAIN,
-    _K_QUALITATIVE,
-    _K_REDUCTION,
+from indicators.progress.rules import (
     ANNUAL_MONTH_RANK,
     BOUNDS,
     DIRECTIONS,
+    FORM_CUMULATIVE,
+    FORM_LEVEL,
+    FORM_RATE,
     INPUT_FORMS,
+    KIND_LEVEL,
+    KIND_MAINTAIN,
+    KIND_QUALITATIVE,
+    KIND_REDUCTION,
     KINDS,
     LIMIT_TOLERANCE_PP,
     MONTHS_PER_YEAR,
@@ -30,7 +30,7 @@ from indicators.progress_rules import (
     PERCENT_UNITS,
     InputForm,
 )
-from indicators.progress_types import Point, ProgressInputError, TargetSpec, _check_choice
+from indicators.progress.types import Point, ProgressInputError, TargetSpec, check_choice
 
 # ---------------------------------------------------------------------------
 # Spec frame helpers
@@ -44,7 +44,7 @@ OBSERVATION_COLUMNS = ("series_id", "year", "month", "value")
 
 def spec_record(series_id: Any, spec: TargetSpec, input_form: InputForm = "level") -> dict[str, Any]:
     """One row of the specs frame that `assess_frame` reads."""
-    _check_choice("input_form", input_form, INPUT_FORMS)
+    check_choice("input_form", input_form, INPUT_FORMS)
     return {
         "series_id": series_id,
         "kind": spec.kind,
@@ -58,7 +58,7 @@ def spec_record(series_id: Any, spec: TargetSpec, input_form: InputForm = "level
     }
 
 
-def _point_record(series_id: Any, point: Point | Mapping[str, Any] | Sequence[Any]) -> dict[str, Any]:
+def point_record(series_id: Any, point: Point | Mapping[str, Any] | Sequence[Any]) -> dict[str, Any]:
     """Accept a Point, a mapping, (year, value) or (year, month, value)."""
     if isinstance(point, Point):
         year, month, value = point.year, point.month, point.value
@@ -101,7 +101,7 @@ def _codes(values: pd.Series, choices: tuple[str, ...], name: str, ids: pd.Serie
     return codes
 
 
-def _spec_arrays(specs: pd.DataFrame) -> dict[str, np.ndarray]:
+def spec_arrays(specs: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per-series arrays (length S) from the specs frame, validated."""
     missing = [c for c in SPEC_COLUMNS if c not in specs.columns and c != "input_form"]
     if missing:
@@ -125,8 +125,8 @@ def _spec_arrays(specs: pd.DataFrame) -> dict[str, np.ndarray]:
             + ", ".join(map(str, ids[bad_years].iloc[:5]))
         )
     target = specs["target"].to_numpy(dtype=np.float64, na_value=np.nan)
-    reduction = (kind == _K_REDUCTION) | ((kind == _K_QUALITATIVE) & (form != _F_LEVEL))
-    wrong_form = ~reduction & (form != _F_LEVEL)
+    reduction = (kind == KIND_REDUCTION) | ((kind == KIND_QUALITATIVE) & (form != FORM_LEVEL))
+    wrong_form = ~reduction & (form != FORM_LEVEL)
     if wrong_form.any():
         raise ProgressInputError(
             "只有累计下降类目标可用 annual_rate / cumulative 输入 / only reduction targets take "
@@ -136,16 +136,16 @@ def _spec_arrays(specs: pd.DataFrame) -> dict[str, np.ndarray]:
     # "met" sense: the bound decides where it is explicit, else the direction.
     sense = np.where(bound == 0, 1.0, np.where(bound == 1, -1.0, d))
     sense = np.where(reduction, -1.0, sense)
-    maintain = (kind == _K_MAINTAIN) | ((bound == 3) & ~reduction & (kind != _K_QUALITATIVE))
+    maintain = (kind == KIND_MAINTAIN) | ((bound == 3) & ~reduction & (kind != KIND_QUALITATIVE))
     return {
         "kind": kind,
-        "form": np.where(reduction, form, _F_LEVEL),
+        "form": np.where(reduction, form, FORM_LEVEL),
         "reduction": reduction,
         "maintain": maintain,
         "d": d,
         "sense": sense,
         "target": target,
-        "not_set": (kind == _K_QUALITATIVE) | np.isnan(target),
+        "not_set": (kind == KIND_QUALITATIVE) | np.isnan(target),
         "B": base,
         "T": tyear,
         "tol": _tolerance(specs, kind, target),
@@ -154,7 +154,7 @@ def _spec_arrays(specs: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def _tolerance(specs: pd.DataFrame, kind: np.ndarray, target: np.ndarray) -> np.ndarray:
     """1 pp at a 0%/100% level or maintain target whose unit is percent or unknown."""
-    at_limit = np.isin(target, PERCENT_LIMITS) & ((kind == _K_LEVEL) | (kind == _K_MAINTAIN))
+    at_limit = np.isin(target, PERCENT_LIMITS) & ((kind == KIND_LEVEL) | (kind == KIND_MAINTAIN))
     if "unit" in specs.columns and at_limit.any():
         rows = np.flatnonzero(at_limit)
         units = specs["unit"].astype(object).to_numpy()[rows]
@@ -163,7 +163,7 @@ def _tolerance(specs: pd.DataFrame, kind: np.ndarray, target: np.ndarray) -> np.
 
 
 @dataclass
-class _Points:
+class Points:
     """Observations kept for assessment, sorted by (series, year), one per series-year."""
 
     code: np.ndarray
@@ -194,7 +194,7 @@ def _series_codes(spec_ids: pd.Series, ids: pd.Series) -> np.ndarray:
     return np.append(spec_pos, -1)[local]  # a missing id (-1) stays -1
 
 
-def _per_row(per_series: np.ndarray, code: np.ndarray) -> np.ndarray | float:
+def per_row(per_series: np.ndarray, code: np.ndarray) -> np.ndarray | float:
     """Broadcast a per-series array to rows; a scalar when all series agree (cheaper)."""
     if len(per_series) and per_series.min() == per_series.max():
         return per_series[0]
@@ -222,18 +222,18 @@ def _observation_arrays(obs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
     return year, month, value
 
 
-def _prepare_points(
+def prepare_points(
     specs: pd.DataFrame, obs: pd.DataFrame, sp: dict[str, np.ndarray], as_of: int | None
-) -> _Points:
+) -> Points:
     year, month, value = _observation_arrays(obs)
     code = _series_codes(specs["series_id"], obs["series_id"])
     keep = (code >= 0) & ~np.isnan(year) & ~np.isnan(value)
     safe = np.where(keep, code, 0)
-    first_allowed = _per_row(sp["B"], safe)
-    if (sp["form"] == _F_RATE).any():
+    first_allowed = per_row(sp["B"], safe)
+    if (sp["form"] == FORM_RATE).any():
         # A rate describes the change into its year: the base year's own rate is not chained.
-        first_allowed = first_allowed + (sp["form"][safe] == _F_RATE)
-    keep &= (year >= first_allowed) & (year <= _per_row(sp["T"], safe))
+        first_allowed = first_allowed + (sp["form"][safe] == FORM_RATE)
+    keep &= (year >= first_allowed) & (year <= per_row(sp["T"], safe))
     if as_of is not None:
         keep &= year <= as_of
     if not keep.all():
@@ -253,13 +253,13 @@ def _prepare_points(
     if not last_of_year.all():
         code, year, month, value = code[last_of_year], year[last_of_year], month[last_of_year], value[last_of_year]
 
-    starts, ends = _group_bounds(code)
+    starts, ends = group_bounds(code)
     value = _internal_values(value, code, sp)
     tpos = year - 1 + np.where(np.isnan(month), MONTHS_PER_YEAR, month) / MONTHS_PER_YEAR
-    return _Points(code, year, month, tpos, value, starts, ends, code[starts])
+    return Points(code, year, month, tpos, value, starts, ends, code[starts])
 
 
-def _group_bounds(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def group_bounds(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First and last row of each run of equal codes (rows sorted by code)."""
     if len(code) == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -270,7 +270,7 @@ def _group_bounds(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def _rows_of(series_mask: np.ndarray, code: np.ndarray) -> np.ndarray | None:
+def rows_of(series_mask: np.ndarray, code: np.ndarray) -> np.ndarray | None:
     """Rows belonging to the flagged series (None when no series is flagged)."""
     if not series_mask.any():
         return None
@@ -280,10 +280,10 @@ def _rows_of(series_mask: np.ndarray, code: np.ndarray) -> np.ndarray | None:
 def _internal_values(value: np.ndarray, code: np.ndarray, sp: dict[str, np.ndarray]) -> np.ndarray:
     """Levels as given; reductions as an intensity index (I_B = 1)."""
     out = value.copy()
-    rows = _rows_of(sp["form"] == _F_CUMULATIVE, code)
+    rows = rows_of(sp["form"] == FORM_CUMULATIVE, code)
     if rows is not None:
         out[rows] = 1.0 - value[rows] / 100.0
-    rows = _rows_of(sp["form"] == _F_RATE, code)
+    rows = rows_of(sp["form"] == FORM_RATE, code)
     if rows is not None:
         out[rows] = _chain_rates(value[rows], code[rows])
     return out
@@ -295,7 +295,7 @@ def _chain_rates(rate: np.ndarray, code: np.ndarray) -> np.ndarray:
     A grouped cumulative product as exp(grouped cumsum of log1p(-r)); a rate of 100% or
     more (an impossible decline) makes its whole series NaN instead of leaking into others.
     """
-    starts, ends = _group_bounds(code)
+    starts, ends = group_bounds(code)
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log1p(-rate / 100.0)
     bad = ~np.isfinite(logs)

@@ -7,15 +7,15 @@ import re
 import numpy as np
 import pandas as pd
 
-from indicators.progress_reason_texts import _CASE_FIELDS, _decode_case, _sentences
-from indicators.progress_rules import ANTICIPATED_STATUSES, ASSESSABILITY, BAROMETER_STATUSES, RATIO_STATUSES
+from indicators.progress.reason_texts import CASE_FIELDS, decode_case, reason_sentences
+from indicators.progress.rules import ANTICIPATED_STATUSES, ASSESSABILITY, BAROMETER_STATUSES, RATIO_STATUSES
 
 # ---------------------------------------------------------------------------
 # Reasons
 #
 # Rows fall into a few dozen categories (which sentences apply, which status, which
 # edge rule). Each category gets one Chinese and one English template, built once from
-# the sentence fragments (progress_reason_texts); numbers are formatted once per column
+# the sentence fragments (reason_texts); numbers are formatted once per column
 # (vectorised over the rows that use them); then each row is one `str.format` call per
 # language.
 # ---------------------------------------------------------------------------
@@ -102,7 +102,7 @@ def explain(results: pd.DataFrame) -> pd.DataFrame:
         col = _ColumnReader(results)
         cases, which = np.unique(_case_keys(col), return_inverse=True)
         which = which.ravel()
-        compiled = [_compile(_sentences(_decode_case(int(k)))) for k in cases]
+        compiled = [_compile(reason_sentences(decode_case(int(k)))) for k in cases]
         order = np.argsort(which, kind="stable")
         groups = np.split(order, np.flatnonzero(np.diff(which[order])) + 1)
         texts = _field_texts(col, compiled, groups)
@@ -178,7 +178,7 @@ class _ColumnReader:
 
 
 def _case_keys(col: _ColumnReader) -> np.ndarray:
-    """One integer per row naming its category (mixed radix over _CASE_FIELDS)."""
+    """One integer per row naming its category (mixed radix over CASE_FIELDS)."""
     maintain = np.where(col.flag("is_maintain"), np.where(col.flag("met"), 1, 2), 0)
     digits = {
         "why": col.codes("assessability", ASSESSABILITY),
@@ -200,7 +200,7 @@ def _case_keys(col: _ColumnReader) -> np.ndarray:
         "down": col.flag("is_reduction") | (col("direction") == "lower"),
     }
     key = np.zeros(len(col.r), dtype=np.int64)
-    for name, radix in _CASE_FIELDS:
+    for name, radix in CASE_FIELDS:
         key = key * radix + np.asarray(digits[name], dtype=np.int64)
     return key
 

@@ -1,7 +1,7 @@
 """Everything a briefing on one plan × region shows, gathered once: statuses worst first, each target's
 chart, the barometer, the sources and batches behind the figures, and whether demo data is present.
 
-The deck (indicators/deck.py) and the images (indicators/images.py) only lay this out; the
+The deck (indicators/briefing/deck.py) and the images (indicators/briefing/images.py) only lay this out; the
 `brief` command and the pages' export buttons both start here.
 """
 
@@ -17,20 +17,21 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from indicators import progress
+from indicators.briefing.images import ImageSpec
 from indicators.catalogue import Catalogue, Plan, Target
-from indicators.charts import NOTES_NAME, TITLE_NAME
+from indicators.display.charts import NOTES_NAME, TITLE_NAME
+from indicators.display.figures import SLIDE_SIZE, plan_barometer_figure, sources_by_series, target_figure
+from indicators.display.labels import as_of_text, display_rows, target_text, worst_first
 from indicators.errors import InvalidArgument, UserError
-from indicators.figures import SLIDE_SIZE, plan_barometer_figure, sources_by_series, target_figure
-from indicators.images import ImageSpec
-from indicators.labels import as_of_text, display_rows, target_text, worst_first
+from indicators.progress import assess_frame
 from indicators.status import history_frame, load_inputs, resolve_region
 from indicators.store import Store
 from indicators.targets import apply_target_overrides
+from indicators.vocabulary import METHODS, STATUSES
 
 BAROMETER_SCALE = 1.5  # the barometer is drawn 1590 px wide: 1.5× gives 2385 px, sharp on a projector
 CHART_SCALE = 2.0  # a slide's chart, 820 × 560 px drawn: 2× gives 1640 × 1120 (about 190 dpi on the slide)
-DEMO_BATCH_KIND = "demo"  # indicators/store.py BATCH_KINDS
+DEMO_BATCH_KIND = "demo"  # one of indicators/vocabulary.py BATCH_KINDS
 _SAFE_NAME = re.compile(r"[^0-9A-Za-z_-]+")
 
 
@@ -85,18 +86,18 @@ def collect_briefing(catalogue: Catalogue, store: Store, *, plan_id: str, region
     """Read and assess one plan × region (the plan's own region by default) for a briefing."""
     if plan_id not in catalogue.plans:
         raise InvalidArgument(f"没有id为“{plan_id}”的方案（现有：{'、'.join(catalogue.plans)}）。/ No plan '{plan_id}'.")
-    if method not in progress.METHODS:
-        raise InvalidArgument(f"未知的判定方法“{method}”（可选：{'、'.join(progress.METHODS)}）。/ Unknown method '{method}'.")
+    if method not in METHODS:
+        raise InvalidArgument(f"未知的判定方法“{method}”（可选：{'、'.join(METHODS)}）。/ Unknown method '{method}'.")
     catalogue = apply_target_overrides(catalogue, store.target_overrides())  # targets an administrator entered
     plan = catalogue.plans[plan_id]
     region_id = resolve_region(catalogue, region) or plan.region
-    region_name = catalogue.regions[region_id].name_zh if lang == "zh" else catalogue.regions[region_id].name_en
+    region_name = catalogue.regions[region_id].name(lang)
     specs, observations = load_inputs(catalogue, store, plan=plan_id, region=region_id, as_of=as_of)
     if specs.empty:
         raise UserError(f"方案“{plan.title_zh}”在{region_name}没有可汇报的目标（该地区不属于此方案，或没有数据）。\n"
                         f"Plan '{plan_id}' has no targets to report for {region_id}.")
-    results = progress.assess_frame(specs, observations, as_of=as_of, reasons=True)
-    rows = worst_first(display_rows(results, catalogue, lang), method, progress.STATUSES[method])
+    results = assess_frame(specs, observations, as_of=as_of, reasons=True)
+    rows = worst_first(display_rows(results, catalogue, lang), method, STATUSES[method])
     history = history_frame(specs, observations)
     current = store.current_observations(as_of=as_of, regions=[region_id], indicators=sorted(set(rows["input_indicator"])))
     by_series = sources_by_series(current)
@@ -106,7 +107,7 @@ def collect_briefing(catalogue: Catalogue, store: Store, *, plan_id: str, region
         target = targets[row["indicator"]]
         sources = by_series.get((region_id, row["input_indicator"]), [])
         figure = target_figure(row, history, plan, target, lang=lang, method=method, sources=sources, size=SLIDE_SIZE)
-        short = target_text(plan, target, str(row["unit"]), int(row["decimals"]), lang, bool(row["is_reduction"]), wording=False)
+        short = target_text(target, str(row["unit"]), int(row["decimals"]), lang, bool(row["is_reduction"]), wording=False)
         briefs.append(TargetBrief(row=row, target=target, figure=figure, sources=sources, target_short=short,
                                   file_stem=f"{number:02d}_{_SAFE_NAME.sub('_', row['indicator'])}"))
     all_sources = list(dict.fromkeys(s for sources in by_series.values() for s in sources))

@@ -1,8 +1,33 @@
-"""Thresholds of the progress methods and their vocabularies (kinds, bounds, methods, statuses, figure keys)."""
+"""Thresholds of the progress methods and their vocabularies (kinds, bounds, methods, statuses, figure keys),
+and how a text writes a threshold (every text that names one builds it from the constants here)."""
 
 from __future__ import annotations
 
 import numpy as np
+
+# The vocabularies are defined once, in indicators.vocabulary; re-exported here for the engine's modules.
+from indicators.vocabulary import (
+    ANTICIPATED_STATUSES,
+    BAROMETER_STATUSES,
+    BOUNDS,
+    DIRECTIONS,
+    INPUT_FORMS,
+    KINDS,
+    METHODS,
+    RATIO_STATUSES,
+    STATUSES,
+    UNRANKED_STATUSES,
+    Bound,
+    Direction,
+    InputForm,
+    Kind,
+    Method,
+)
+
+__all__ = [
+    "ANTICIPATED_STATUSES", "BAROMETER_STATUSES", "BOUNDS", "DIRECTIONS", "INPUT_FORMS", "KINDS", "METHODS",
+    "RATIO_STATUSES", "STATUSES", "UNRANKED_STATUSES", "Bound", "Direction", "InputForm", "Kind", "Method",
+]
 
 # ---------------------------------------------------------------------------
 # Named constants (thresholds and rules of the methods)
@@ -29,29 +54,15 @@ MET_EPSILON = 1e-9  # relative float slack: 14.5 chained from rates still meets 
 MONTHS_PER_YEAR = 12  # within-year time: t = (Y - 1 - B + m/12) / (T - B)
 ANNUAL_MONTH_RANK = 13  # an annual figure outranks every within-year figure of its year
 
-# The vocabularies are defined once, in indicators.vocabulary; re-exported here for the engine's modules.
-from indicators.vocabulary import (  # noqa: E402
-    ANTICIPATED_STATUSES,
-    BAROMETER_STATUSES,
-    BOUNDS,
-    DIRECTIONS,
-    INPUT_FORMS,
-    KINDS,
-    METHODS,
-    RATIO_STATUSES,
-    STATUSES,
-    UNRANKED_STATUSES,
-    Bound,
-    Direction,
-    InputForm,
-    Kind,
-    Method,
-)
 
-__all__ = [
-    "ANTICIPATED_STATUSES", "BAROMETER_STATUSES", "BOUNDS", "DIRECTIONS", "INPUT_FORMS", "KINDS", "METHODS",
-    "RATIO_STATUSES", "STATUSES", "UNRANKED_STATUSES", "Bound", "Direction", "InputForm", "Kind", "Method",
-]
+def decimal_text(value: float) -> str:
+    """A threshold of R or P as texts write it: 0.95 → '0.95', 0.6 → '0.60'."""
+    return f"{value:.2f}"
+
+
+def percent_text(value: float) -> str:
+    """A share as texts write it: 0.10 → '10%', 0.015 → '1.5%'."""
+    return f"{round(value * 100, 6):g}%"
 
 # Why a series cannot be assessed (the explain step turns these into words).
 ASSESSABILITY = ("ok", "not_set", "no_data", "invalid", "rate_gap", "few_points")
@@ -64,6 +75,12 @@ FIGURE_KEYS = (
     "score",
 )
 
-_K_LEVEL, _K_REDUCTION, _K_COUNT, _K_MAINTAIN, _K_QUALITATIVE = range(5)
-_F_LEVEL, _F_RATE, _F_CUMULATIVE = range(3)
-_BIG = np.iinfo(np.int64).max
+# Integer codes the vectorised core works with: positions in KINDS and INPUT_FORMS.
+KIND_LEVEL = KINDS.index("level")
+KIND_REDUCTION = KINDS.index("cumulative_reduction")
+KIND_MAINTAIN = KINDS.index("maintain")
+KIND_QUALITATIVE = KINDS.index("qualitative")
+FORM_LEVEL = INPUT_FORMS.index("level")
+FORM_RATE = INPUT_FORMS.index("annual_rate")
+FORM_CUMULATIVE = INPUT_FORMS.index("cumulative")
+NOT_FOUND = np.iinfo(np.int64).max  # "no such row" in a grouped minimum (np.minimum.reduceat)

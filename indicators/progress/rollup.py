@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.progress_rules import METHODS, STATUSES, UNRANKED_STATUSES, Method
-from indicators.progress_types import _check_choice
+from indicators.progress.rules import METHODS, STATUSES, UNRANKED_STATUSES, Method
+from indicators.progress.types import check_choice
 
 
 def rollup(results: pd.DataFrame, by: list[str], method: Method = "ratio") -> pd.DataFrame:
@@ -15,7 +15,7 @@ def rollup(results: pd.DataFrame, by: list[str], method: Method = "ratio") -> pd
     counted but not ranked. `mean_score` is always the growth-rate-ratio score (the only
     method with a score), so the output names both `method` and `score_method`.
     """
-    _check_choice("method", method, METHODS)
+    check_choice("method", method, METHODS)
     statuses = STATUSES[method]
     col = f"status_{method}"
     ranked = [s for s in statuses if s not in UNRANKED_STATUSES]
