@@ -8,7 +8,7 @@ import streamlit as st
 from indicators.display.charts import comparison_figure
 from indicators.display.figures import clause_text
 from indicators.display.labels import as_of_text
-from indicators.vocabulary import STATUSES
+from indicators.progress.ranking import worst_first
 from ui import queries
 from ui.exports import chart_config
 from ui.formatting import format_value, status_label
@@ -31,9 +31,7 @@ indicator_id = url_select(t("indicator"), "indicator", indicators, lambda i: cat
 
 selected = rows[(rows["plan"] == plan_id) & (rows["indicator"] == indicator_id)].copy()
 # Worst status first (the engine's order), then furthest behind time; achieved targets go last.
-rank = {s: i for i, s in enumerate(STATUSES["barometer"])}
-selected = selected.assign(_rank=selected["status_barometer"].astype(str).map(rank)).sort_values(
-    ["_rank", "gap_pp"], na_position="last")
+selected = worst_first(selected, "barometer", by_area=False)
 indicator = catalogue.indicators[indicator_id]
 st.title(f"{selected['indicator_name'].iloc[0]} · {t('comparison')}")
 st.caption(t("ranked_by"))

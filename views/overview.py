@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.display.figures import PRESENT_BAROMETER_FONT, PRESENT_BAROMETER_WIDTH, plan_barometer_figure
+from indicators.progress.ranking import status_counts, worst_first
 from indicators.vocabulary import METHODS, STATUSES
 from ui import queries
 from ui.cards import CARD_CSS, card_html, grid_html, status_counts_html
@@ -46,8 +47,6 @@ status_choice = url_select(t("status_filter"), "status", [ALL, *STATUSES[method]
 if not present:
     st.info(t(f"method_note_{method}"), icon=":material/rule:")
 
-order = {s: i for i, s in enumerate(STATUSES[method])}
-rows = rows.assign(_rank=rows[f"status_{method}"].astype(str).map(order))
 selected = rows
 if region_choice == CITY:
     selected = selected[selected["region"] == selected["plan"].map({p.id: p.region for p in catalogue.plans.values()})]
@@ -61,11 +60,6 @@ values_by_series = history.groupby("series_id")["value"].agg(list).to_dict()
 texts = {key: t(key) for key in ("no_data", "year_suffix", "months_to", "time_progress", "completion", "behind", "ahead",
                                  "target", "departments", "trend")}
 st.html(CARD_CSS)
-
-
-def counts(frame: pd.DataFrame) -> dict[str, int]:
-    found = frame[f"status_{method}"].astype(str).value_counts()
-    return {s: int(found.get(s, 0)) for s in STATUSES[method]}
 
 
 def show_barometers(plan, plan_rows: pd.DataFrame) -> None:
@@ -91,12 +85,10 @@ for plan_id in [p for p in plans if p in set(selected["plan"])]:
     st.caption(f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t('issued')} · {plan.status} · "
                f"{t('base_target_years', base=plan.base_year, target=plan.target_year)} · "
                f"{len(plan.targets)} {t('targets_count')}")
-    st.html(status_counts_html(counts(plan_rows), lang))
+    st.html(status_counts_html(status_counts(plan_rows, method), lang))
     export_region = region_choice if region_choice in set(plan_rows["region"]) else plan.region
     export_buttons(plan_id=plan_id, region_id=export_region, method=method, lang=lang, key=f"export_{plan_id}")
-    area_rank = plan_rows.groupby("area")["_rank"].mean().sort_values()
-    for area_id in area_rank.index:
-        area_rows = plan_rows[plan_rows["area"] == area_id].sort_values(["_rank", "gap_pp"], na_position="last")
+    for _, area_rows in worst_first(plan_rows, method).groupby("area", sort=False):
         area_name = html.escape(str(area_rows["area_name"].iloc[0]))
         cards = [
             card_html(
@@ -107,4 +99,4 @@ for plan_id in [p for p in plans if p in set(selected["plan"])]:
             )
             for row in area_rows.to_dict("records")
         ]
-        st.html(f'<h4 style="margin:10px 0 0">{area_name}</h4>' + status_counts_html(counts(area_rows), lang) + grid_html(cards))
+        st.html(f'<h4 style="margin:10px 0 0">{area_name}</h4>' + status_counts_html(status_counts(area_rows, method), lang) + grid_html(cards))

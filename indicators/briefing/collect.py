@@ -21,13 +21,14 @@ from indicators.briefing.images import ImageSpec
 from indicators.catalogue import Catalogue, Plan, Target
 from indicators.display.charts import NOTES_NAME, TITLE_NAME
 from indicators.display.figures import SLIDE_SIZE, plan_barometer_figure, sources_by_series, target_figure
-from indicators.display.labels import as_of_text, display_rows, target_text, worst_first
+from indicators.display.labels import as_of_text, display_rows, target_text
 from indicators.errors import InvalidArgument, UserError
 from indicators.progress import assess_frame
+from indicators.progress.ranking import worst_first
 from indicators.status import history_frame, load_inputs, resolve_region
 from indicators.store import Store
 from indicators.targets import apply_target_overrides
-from indicators.vocabulary import METHODS, STATUSES
+from indicators.vocabulary import METHODS
 
 BAROMETER_SCALE = 1.5  # the barometer is drawn 1590 px wide: 1.5× gives 2385 px, sharp on a projector
 CHART_SCALE = 2.0  # a slide's chart, 820 × 560 px drawn: 2× gives 1640 × 1120 (about 190 dpi on the slide)
@@ -97,7 +98,7 @@ def collect_briefing(catalogue: Catalogue, store: Store, *, plan_id: str, region
         raise UserError(f"方案“{plan.title_zh}”在{region_name}没有可汇报的目标（该地区不属于此方案，或没有数据）。\n"
                         f"Plan '{plan_id}' has no targets to report for {region_id}.")
     results = assess_frame(specs, observations, as_of=as_of, reasons=True)
-    rows = worst_first(display_rows(results, catalogue, lang), method, STATUSES[method])
+    rows = worst_first(display_rows(results, catalogue, lang), method)
     history = history_frame(specs, observations)
     current = store.current_observations(as_of=as_of, regions=[region_id], indicators=sorted(set(rows["input_indicator"])))
     by_series = sources_by_series(current)

@@ -11,6 +11,7 @@ import io
 import math
 from collections.abc import Sequence
 
+import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
@@ -23,7 +24,7 @@ from indicators.briefing.collect import Briefing, TargetBrief
 from indicators.display.charts import DARK_TEXT_ON, SERIES_COLOUR, STATUS_COLOURS, text_width_em
 from indicators.display.figures import latest_text, progress_text
 from indicators.display.labels import STATUS_ICONS, format_value, method_basis, method_name, status_label, status_word
-from indicators.vocabulary import STATUSES
+from indicators.progress.ranking import status_counts
 
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5  # 16:9
 MARGIN_IN = 0.45
@@ -233,9 +234,7 @@ class _Deck:
         self.heading(slide, t["summary"], t["summary_en"])
         basis = f"{t['method']}：{method_name(b.method, b.lang)} —— {method_basis(b.method, b.lang)}"
         _text(slide, MARGIN_IN, 0.88, SLIDE_WIDTH_IN - 2 * MARGIN_IN, 0.55, basis, SMALL_PT, colour=MUTED_COLOUR)
-        counts = {s: 0 for s in STATUSES[b.method]}
-        for target in b.targets:
-            counts[str(target.row[f"status_{b.method}"])] += 1
+        counts = status_counts(pd.DataFrame([t_.row for t_ in b.targets]), b.method) if b.targets else {}
         x = MARGIN_IN
         for status, n in counts.items():
             if n:

@@ -24,9 +24,10 @@ from indicators.display.charts import (
     barometer_figure,
     series_figure,
 )
-from indicators.display.labels import as_of_text, format_value, method_name, status_label, worst_first
+from indicators.display.labels import as_of_text, format_value, method_name, status_label
 from indicators.progress import chart_lines
-from indicators.vocabulary import DEMO_SOURCE_MARK, STATUSES
+from indicators.progress.ranking import worst_first
+from indicators.vocabulary import DEMO_SOURCE_MARK
 
 LEGEND_LABELS = {
     "zh": DEFAULT_LABELS,
@@ -142,7 +143,7 @@ def latest_text(row: Mapping[str, Any], lang: str) -> str:
 
 def barometer_rows(rows: pd.DataFrame, method: str, lang: str) -> list[BarometerRow]:
     """One row per target, by area with the worst area first and the worst target first within it."""
-    ordered = worst_first(rows, method, STATUSES[method])
+    ordered = worst_first(rows, method)
     return [BarometerRow(area=str(r["area_name"]), name=str(r["indicator_name"]), latest=latest_text(r, lang),
                          target=str(r["target_text"]), progress=progress_text(r), status=str(r[f"status_{method}"]),
                          status_text=status_label(str(r[f"status_{method}"]), lang))

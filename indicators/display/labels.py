@@ -173,11 +173,3 @@ def as_of_text(year: object, month: object, lang: str) -> str:
     return f"Data as of {int(year)}" + (f"-{int(month):02d}" if has_month else "")
 
 
-def worst_first(rows: pd.DataFrame, method: str, statuses: tuple[str, ...]) -> pd.DataFrame:
-    """Rows grouped by area, the area in the worst state first, and worst first within an area
-    (then furthest behind time); `statuses` is the method's statuses, worst first."""
-    rank = rows[f"status_{method}"].astype(str).map({s: i for i, s in enumerate(statuses)})
-    area_rank = rank.groupby(rows["area"]).transform("mean")
-    ordered = rows.assign(_area_rank=area_rank, _rank=rank)
-    ordered = ordered.sort_values(["_area_rank", "area", "_rank", "gap_pp"], na_position="last", kind="stable")
-    return ordered.drop(columns=["_area_rank", "_rank"])
