@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+LANGUAGES = ("zh", "en")  # Chinese first; every text table has both
+
 # --- targets ---------------------------------------------------------------------------------------------
 Kind = Literal["level", "cumulative_reduction", "count", "maintain", "qualitative"]
 Direction = Literal["higher", "lower"]

@@ -21,10 +21,11 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from indicators.errors import UserError
 from indicators.inert_text import strip_unsafe
+from indicators.texts import load_texts
 from indicators.users import LoginOutcome, LoginThrottle, User, UsersFile, attempt_login, resolve_users_path
 from ui import queries
 from ui.client_address import current_client_address
-from ui.i18n import text_from
+from ui.i18n import TEXTS_DIR, text_from
 from ui.safe import md_escape
 
 log = logging.getLogger("gtm.auth")
@@ -32,27 +33,7 @@ log = logging.getLogger("gtm.auth")
 SESSION_KEY = "gtm_auth"  # {"name": …, "hash": the password hash the login was checked against}
 MAX_NAME_CHARS = 64  # longer input is cut before it reaches the throttle or the audit log
 
-TEXTS: dict[str, dict[str, str]] = {
-    "admin_page": {"zh": "管理", "en": "Admin"},
-    "login_title": {"zh": "登录（分析员、管理员）", "en": "Log in (analysts, admins)"},
-    "user_name": {"zh": "用户名", "en": "User name"},
-    "password": {"zh": "密码", "en": "Password"},
-    "login": {"zh": "登录", "en": "Log in"},
-    "logout": {"zh": "退出登录", "en": "Log out"},
-    "sso_login": {"zh": "单位账号登录（单点登录）", "en": "Log in with your organisation (SSO)"},
-    "signed_in_as": {"zh": "已登录：{name}（{role}）", "en": "Signed in: {name} ({role})"},
-    "sso_viewer": {"zh": "已通过单点登录：{email}；该邮箱未登记角色，仅可浏览。",
-                   "en": "Signed in as {email}; this e-mail has no role, so you can only view."},
-    "login_failed": {"zh": "用户名或密码不对。", "en": "Wrong user name or password."},
-    "login_wait": {"zh": "登录失败次数过多，请 {seconds} 秒后再试。", "en": "Too many failed logins; try again in {seconds} s."},
-    "users_file_broken": {"zh": "用户文件有误，暂时无法登录，请联系管理员。", "en": "The users file is invalid; ask the administrator."},
-    "role_viewer": {"zh": "浏览者", "en": "viewer"},
-    "role_analyst": {"zh": "分析员", "en": "analyst"},
-    "role_admin": {"zh": "管理员", "en": "admin"},
-    "login_needed": {"zh": "此页仅限已登录的分析员和管理员。请在左侧边栏登录。",
-                     "en": "This page is for analysts and admins who are logged in. Log in in the sidebar."},
-    "sso_missing_authlib": {"zh": "单点登录需要安装 Authlib（pip install Authlib）。", "en": "Single sign-on needs Authlib (pip install Authlib)."},
-}
+TEXTS = load_texts(TEXTS_DIR / "auth.yaml")
 
 
 def text(key: str, **values: object) -> str:

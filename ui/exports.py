@@ -17,23 +17,16 @@ import streamlit as st
 from indicators.briefing.collect import collect_briefing
 from indicators.briefing.files import barometer_png, chart_png, deck_bytes
 from indicators.briefing.images import export_problem
+from indicators.texts import load_texts
 from ui import queries
+from ui.i18n import TEXTS_DIR
 
 log = logging.getLogger("gtm.exports")
 
 _SAFE_FILE = re.compile(r'[\\/:*?"<>|\s]+')  # characters file systems refuse; Chinese names are kept
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 PROBLEM_TTL_SECONDS = 300  # re-check for a browser or font installed while the app runs
-TEXTS = {
-    "deck": {"zh": "导出PPT", "en": "Export PPT"},
-    "image": {"zh": "导出图片", "en": "Export image"},
-    "deck_help": {"zh": "汇报用PPT：封面、晴雨表总览、每个目标一页（图表、关键数字、判定依据）、依据与来源。生成约需十余秒。",
-                  "en": "Briefing deck: cover, summary, one slide per target, sources. Takes a few seconds."},
-    "image_help": {"zh": "PNG图片（高分辨率），含标题、状态、数据截至时间、来源和方案条款。",
-                   "en": "High-resolution PNG with title, status, data as of, source and the plan's clause."},
-    "barometer_help": {"zh": "方案晴雨表（每个目标一行）PNG图片，可直接放入汇报材料。",
-                       "en": "The plan's barometer (one row per target) as a PNG."},
-}
+TEXTS = load_texts(TEXTS_DIR / "exports.yaml")
 
 
 DOWNLOAD_SCALE = 3  # the chart toolbar's PNG: 3× the drawn size, sharp on a slide

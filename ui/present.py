@@ -11,17 +11,14 @@ import streamlit as st
 
 from indicators.display.charts import DARK_TEXT_ON, STATUS_COLOURS
 from indicators.display.labels import status_label
+from indicators.texts import load_texts
+from ui.i18n import TEXTS_DIR
 
 PRESENT_PARAM = "present"  # query parameter, so a shared link opens straight into presentation mode
 PRESENT_ON = "1"
 TOGGLE_KEY = "gtm_present"
 EXIT_KEY = "gtm_exit_present"  # its container class st-key-gtm_exit_present is styled below
-TEXTS = {
-    "toggle": {"zh": "演示模式", "en": "Presentation mode"},
-    "toggle_help": {"zh": "隐藏侧栏和筛选控件、放大字号，适合会议投屏；网址加 ?present=1 亦可。",
-                    "en": "Hide the sidebar and widgets, large type, for a meeting-room screen; or add ?present=1 to the URL."},
-    "exit": {"zh": "退出演示", "en": "Exit presentation"},
-}
+TEXTS = load_texts(TEXTS_DIR / "present.yaml")
 
 # What a presentation hides: Streamlit's chrome, the sidebar, and every input widget with its container
 # (so no empty gaps remain); the exit button stays. Type is enlarged through the root font size, which

@@ -8,52 +8,14 @@ import streamlit as st
 from indicators.errors import UserError
 from indicators.tabular_files import csv_bytes
 from indicators.targets import settable_targets
+from indicators.texts import load_texts
 from indicators.users import ACCOUNT_ROLES
 from ui import actions, auth, queries
-from ui.i18n import language, text_from
+from ui.i18n import TEXTS_DIR, language, text_from
 from ui.safe import md_escape
 
 lang = language()
-TEXTS = {
-    "title": {"zh": "管理", "en": "Administration"},
-    "admins_only": {"zh": "此页仅限管理员。", "en": "This page is for admins only."},
-    "targets": {"zh": "由上级下达的目标值", "en": "Targets set by a higher authority"},
-    "targets_help": {"zh": "方案原文未给出数值的目标（如“完成省下达目标任务”）：录入上级下达的数值后，进度按此计算。每次录入都记入审计日志。",
-                     "en": "Targets the plan leaves to a higher authority: enter the value set for the city; progress is assessed "
-                           "against it. Every entry is audited."},
-    "none_settable": {"zh": "所有目标的数值都已写在方案中。", "en": "Every target's value is written in its plan."},
-    "current": {"zh": "当前录入值", "en": "Entered value"},
-    "not_entered": {"zh": "尚未录入", "en": "not entered"},
-    "value": {"zh": "目标值", "en": "Target value"},
-    "note": {"zh": "依据（文件名、文号）", "en": "Basis (document, reference)"},
-    "save": {"zh": "保存", "en": "Save"},
-    "clear": {"zh": "清除", "en": "Clear"},
-    "saved": {"zh": "已保存。", "en": "Saved."},
-    "entries": {"zh": "录入记录", "en": "Entries"},
-    "users": {"zh": "用户", "en": "Users"},
-    "users_file": {"zh": "用户文件：{path}（仅存 bcrypt 哈希）", "en": "Users file: {path} (bcrypt hashes only)"},
-    "name": {"zh": "用户名", "en": "Name"},
-    "role": {"zh": "角色", "en": "Role"},
-    "email": {"zh": "电子邮箱（单点登录）", "en": "E-mail (single sign-on)"},
-    "has_password": {"zh": "有密码", "en": "Password"},
-    "created": {"zh": "创建时间", "en": "Created"},
-    "add_user": {"zh": "添加用户", "en": "Add a user"},
-    "password": {"zh": "密码（至少10个字符；留空则仅能单点登录）", "en": "Password (10+ characters; empty: SSO only)"},
-    "add": {"zh": "添加", "en": "Add"},
-    "added": {"zh": "已添加用户 {name}。", "en": "User {name} added."},
-    "change_user": {"zh": "修改用户", "en": "Change a user"},
-    "which_user": {"zh": "用户", "en": "User"},
-    "new_password": {"zh": "新密码", "en": "New password"},
-    "reset": {"zh": "重设密码", "en": "Reset password"},
-    "set_role": {"zh": "改为此角色", "en": "Set this role"},
-    "remove_confirm": {"zh": "确认删除该用户", "en": "Yes, remove this user"},
-    "remove": {"zh": "删除用户", "en": "Remove user"},
-    "done": {"zh": "已完成。", "en": "Done."},
-    "audit": {"zh": "审计日志", "en": "Audit log"},
-    "audit_help": {"zh": "谁在何时做了什么：导入（含文件sha256）、撤销、登录与失败、目标录入、用户管理。",
-                   "en": "Who did what when: imports (with the file's sha256), rollbacks, logins and failures, targets, user changes."},
-    "download_audit": {"zh": "下载审计日志（CSV）", "en": "Download the audit log (CSV)"},
-}
+TEXTS = load_texts(TEXTS_DIR / "admin.yaml")
 
 
 def tx(key: str, **values: object) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 from pptx import Presentation
@@ -25,6 +26,7 @@ from indicators.display.charts import DARK_TEXT_ON, SERIES_COLOUR, STATUS_COLOUR
 from indicators.display.figures import latest_text, progress_text
 from indicators.display.labels import STATUS_ICONS, format_value, method_basis, method_name, status_label, status_word
 from indicators.progress.ranking import status_counts
+from indicators.texts import in_language, load_texts
 
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5  # 16:9
 MARGIN_IN = 0.45
@@ -50,40 +52,7 @@ TABLE_WIDTH_IN = SLIDE_WIDTH_IN - 2 * 0.45
 CELL_MARGINS_IN = 0.35  # a table cell's inner margins, and room for the spaces viewers add between Chinese and digits
 MAX_COLUMN_IN = 2.0  # a long text (a target set elsewhere) wraps instead of squeezing the names
 
-TEXTS = {
-    "zh": {
-        "kicker": "绿色低碳目标监测 · 汇报材料", "region": "地区", "method": "判定方法", "plan": "方案",
-        "generated": "生成日期", "issued": "印发", "targets": "个量化目标",
-        "demo_tag": "示例数据 · 虚构数字", "demo_cover": "示例数据：本材料中的数字为虚构，仅供演示，不代表官方统计。",
-        "summary": "目标总览 · 晴雨表", "summary_en": "Summary",
-        "headers": ("领域", "指标", "最新值", "目标", "完成/时序", "状态"),
-        "latest": "最新值", "target": "目标", "progress": "完成进度 / 时序进度", "needed": "余下年份年均需",
-        "per_year": "/年", "not_applicable": "不适用", "no_data": "暂无数据",
-        "when": "{year}年", "months": "1—{month}月", "reason": "判定依据", "item": "第{n}项 / 共{total}项",
-        "quote": "方案原文", "departments": "责任部门",
-        "sources": "依据与数据来源", "sources_en": "Sources",
-        "clauses": "方案条款原文", "clause": "条款", "plan_document": "方案文件", "source_file": "原文",
-        "data_sources": "数据来源", "batches": "导入批次", "batch_line": "批次{id} · {file} · {at} · {by} · {rows}行",
-        "no_batches": "尚无导入批次", "behind": "落后{pp:.1f}个百分点", "ahead": "超前{pp:.1f}个百分点",
-        "app": "绿色低碳目标监测看板",
-    },
-    "en": {
-        "kicker": "Green Target Monitor · Briefing", "region": "Region", "method": "Method", "plan": "Plan",
-        "generated": "Generated", "issued": "issued", "targets": "quantified targets",
-        "demo_tag": "DEMO DATA · invented", "demo_cover": "Demo data: the figures in this deck are invented, not official statistics.",
-        "summary": "Summary · barometer", "summary_en": "",
-        "headers": ("Area", "Indicator", "Latest", "Target", "Done / time", "Status"),
-        "latest": "Latest", "target": "Target", "progress": "Completion / time elapsed", "needed": "Still needed per year",
-        "per_year": "/yr", "not_applicable": "n/a", "no_data": "no data",
-        "when": "{year}", "months": " Jan–M{month}", "reason": "Reason", "item": "Target {n} of {total}",
-        "quote": "The plan's words", "departments": "Responsible",
-        "sources": "Sources", "sources_en": "",
-        "clauses": "The plan's clauses", "clause": "Clause", "plan_document": "Plan document", "source_file": "text",
-        "data_sources": "Data sources", "batches": "Import batches", "batch_line": "batch {id} · {file} · {at} · {by} · {rows} rows",
-        "no_batches": "no batches yet", "behind": "{pp:.1f} pts behind", "ahead": "{pp:.1f} pts ahead",
-        "app": "Green Target Monitor",
-    },
-}
+TEXTS = load_texts(Path(__file__).with_name("texts.yaml"))
 
 
 def _text_inches(text: str, size: float) -> float:
@@ -168,7 +137,7 @@ class _Deck:
 
     def __init__(self, briefing: Briefing):
         self.b = briefing
-        self.t = TEXTS["zh" if briefing.lang == "zh" else "en"]
+        self.t = in_language(TEXTS, briefing.lang)
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = Inches(SLIDE_WIDTH_IN), Inches(SLIDE_HEIGHT_IN)
         self.total = 3 + len(briefing.targets)
