@@ -13,8 +13,7 @@ from typing import Any
 
 import yaml
 
-from indicators.vocabulary import LANGUAGES
-
+LANGUAGES = ("zh", "en")  # Chinese first; every text table has both
 TextTable = dict[str, dict[str, Any]]
 
 

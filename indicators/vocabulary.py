@@ -7,9 +7,10 @@ another layer just for a word.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, get_args
 
-LANGUAGES = ("zh", "en")  # Chinese first; every text table has both
+from indicators.texts import load_texts
 
 # --- targets ---------------------------------------------------------------------------------------------
 Kind = Literal["level", "cumulative_reduction", "count", "maintain", "qualitative"]
@@ -41,20 +42,7 @@ STATUSES: dict[str, tuple[str, ...]] = {
 UNRANKED_STATUSES = frozenset({"not_assessable", "not_set"})  # left out of severity
 
 # One Chinese and one English label per status key (methodology §8.7), used by every page and export.
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "green": {"zh": "绿灯", "en": "Green"},
-    "yellow": {"zh": "黄灯", "en": "Yellow"},
-    "red": {"zh": "红灯", "en": "Red"},
-    "achieved": {"zh": "已完成", "en": "Achieved"},
-    "not_assessable": {"zh": "无法评估", "en": "Not assessable"},
-    "not_set": {"zh": "目标待定", "en": "Target not set"},
-    "on_track": {"zh": "符合进度", "en": "On track"},
-    "acceleration_needed": {"zh": "需加快", "en": "Acceleration needed"},
-    "limited": {"zh": "进展有限", "en": "Limited progress"},
-    "deterioration": {"zh": "倒退", "en": "Deterioration"},
-    "fair": {"zh": "有进展需加快", "en": "Fair progress"},
-    "stagnation": {"zh": "停滞或倒退", "en": "Stagnation or regression"},
-}
+STATUS_LABELS: dict[str, dict[str, str]] = load_texts(Path(__file__).with_name("status_labels.yaml"))
 STATUS_LABELS_ZH = {key: labels["zh"] for key, labels in STATUS_LABELS.items()}
 STATUS_LABELS_EN = {key: labels["en"] for key, labels in STATUS_LABELS.items()}
 

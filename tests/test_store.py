@@ -6,6 +6,7 @@ import contextlib
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -121,25 +122,32 @@ def test_initialise_mirrors_the_catalogue_and_is_idempotent(store, catalogue):
     assert store.meta("catalogue") is not None
 
 
-def test_a_second_writer_gets_a_clear_message_and_loses_nothing(store, db_path, duckdb_only):
-    store.write_batch(batch(), rows(("tianjin", AIR, 2021, 72.3)))
-    # Another process (as a running import would) holds the file's write lock.
+@contextlib.contextmanager
+def lock_held_by_another_process(db_path: Path) -> Iterator[None]:
+    """Another process holds the database file's lock (as a running import would) for the length of the block."""
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)", str(db_path)],
         stdout=subprocess.PIPE, text=True,
     )
     try:
-        assert holder.stdout.readline().strip() == "held"
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_second_writer_gets_a_clear_message_and_loses_nothing(store, db_path, duckdb_only):
+    store.write_batch(batch(), rows(("tianjin", AIR, 2021, 72.3)))
+    # Another process (as a running import would) holds the file's write lock.
+    with lock_held_by_another_process(db_path):
         started = time.monotonic()
         with pytest.raises(StoreBusyError) as caught:
             store.write_batch(batch(), rows(("tianjin", AIR, 2022, 65.8)))
         assert time.monotonic() - started >= 0.9  # it waited for the lock before giving up
         message = str(caught.value)
         assert "正被另一个程序写入" in message and "未做任何更改" in message and "稍后重试" in message
-    finally:
-        holder.kill()
-        holder.wait()
     # Once the other process is gone, the same write goes through and the earlier data is intact.
     store.write_batch(batch(), rows(("tianjin", AIR, 2022, 65.8)))
     assert list(store.current_observations()["year"]) == [2021, 2022]
@@ -286,18 +294,8 @@ def test_a_backup_that_cannot_wait_says_to_retry(tmp_path):
 
 
 def test_a_reader_waits_for_a_writer_process_and_gets_the_same_message(store, db_path, duckdb_only):
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)", str(db_path)],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(StoreBusyError) as caught:
-            store.current_observations()
-    finally:
-        holder.kill()
-        holder.wait()
+    with lock_held_by_another_process(db_path), pytest.raises(StoreBusyError) as caught:
+        store.current_observations()
     assert str(caught.value) == BUSY_ZH.format(path=db_path, timeout="1") + "\n" + BUSY_EN.format(path=db_path, timeout="1")
     assert store.current_observations().empty  # and once it is gone, reads go through
 

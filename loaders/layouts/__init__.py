@@ -126,15 +126,21 @@ def sheet_context(sheet: Sheet, structure: Structure | None, matcher: Matcher, o
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _records(workbook: Workbook, sheet: Sheet, header: tuple[int, dict[str, int]], matcher: Matcher, overrides: Overrides,
+             hints: Hints, layout: str) -> RawTable:
+    """A record table (the template or another table of named columns) under the header found at `header`."""
+    header_row, cols = header
+    context = sheet_context(sheet, None, matcher, overrides, hints)
+    return read_records(workbook.file_name, sheet, header_row, cols, matcher, overrides, context, layout=layout)
+
+
 def read_table(workbook: Workbook, sheet: Sheet, matcher: Matcher, overrides: Overrides, hints: Hints) -> RawTable:
     """The sheet's raw records under the layout found (or forced by overrides.layout), with what was noticed."""
     file = workbook.file_name
     if overrides.layout in (None, "long_template"):
         found = find_template_header(sheet)
         if found is not None:
-            header_row, cols = found
-            context = sheet_context(sheet, None, matcher, overrides, hints)
-            return read_records(file, sheet, header_row, cols, matcher, overrides, context, layout="long_template")
+            return _records(workbook, sheet, found, matcher, overrides, hints, "long_template")
         if overrides.layout == "long_template":
             return refused(file, sheet, "找不到模板表头（需要 地区、指标、年份、数值、单位 五列）。",
                             "Template header not found (needs 地区, 指标, 年份, 数值, 单位).",
@@ -146,9 +152,7 @@ def read_table(workbook: Workbook, sheet: Sheet, matcher: Matcher, overrides: Ov
     if overrides.layout in (None, "records"):
         records = records_header(sheet)
         if records is not None:
-            header_row, cols = records
-            context = sheet_context(sheet, None, matcher, overrides, hints)
-            return read_records(file, sheet, header_row, cols, matcher, overrides, context, layout="records")
+            return _records(workbook, sheet, records, matcher, overrides, hints, "records")
     structure = analyse(sheet)
     context = sheet_context(sheet, structure, matcher, overrides, hints)
     return read_grid(file, sheet, structure, matcher, overrides, context)
