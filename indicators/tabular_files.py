@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -40,6 +41,15 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def write_csv(frame: pd.DataFrame, out: Path) -> None:
     out.write_bytes(csv_bytes(frame))
+
+
+def first_sheet(book: Workbook, title: str) -> Worksheet:
+    """A new workbook's first sheet, named `title`."""
+    sheet = book.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError("a new workbook's first sheet is a worksheet")
+    sheet.title = title
+    return sheet
 
 
 def cell_value(value: Any) -> Any:

@@ -8,13 +8,14 @@ value and the results are spread back with a numpy take, where a Python call per
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
+from typing import TypeAlias, cast
 
 import numpy as np
 import pandas as pd
 
-Column = Sequence[object] | pd.Series | np.ndarray
+Column: TypeAlias = Sequence[object] | pd.Series | np.ndarray
 
 
 def as_list(values: Column) -> list[object]:
@@ -104,7 +105,7 @@ def code_rows(rows: Sequence[Sequence[object]], positions: Sequence[int]) -> lis
         return [Coded.of(list(map(itemgetter(p), rows))) for p in positions]
     coded = []
     for k in range(len(positions)):
-        per_combination = Coded.of([combination[k] for combination in combinations])
+        per_combination = Coded.of([cast(tuple, combination)[k] for combination in combinations])
         coded.append(Coded(per_combination.where[where], per_combination.distinct))
     return coded
 
@@ -135,7 +136,7 @@ def floats(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def frame(data: dict[str, object], n: int, columns: list[str]) -> pd.DataFrame:
+def frame(data: Mapping[str, object], n: int, columns: list[str]) -> pd.DataFrame:
     """A DataFrame whose text columns stay object dtype (pandas 3 would infer its Arrow string dtype, then every
     later step converts back): scalars are broadcast to n rows, arrays are used as they are."""
     series = {}

@@ -16,6 +16,7 @@ from openpyxl import Workbook as XlsxWorkbook
 
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.store import BatchResult, Store
+from indicators.tabular_files import first_sheet
 from indicators.vocabulary import DEMO_SOURCE_MARK
 from loaders.importer import prepare_import, publish
 from loaders.template import DATA_SHEET, TEMPLATE_HEADERS
@@ -63,8 +64,7 @@ def build_demo_workbook(out: Path, catalogue: Catalogue) -> int:
     """Write the demo workbook in the template format; returns the row count."""
     units = {ind.name_zh: ind.unit for ind in catalogue.indicators.values()}
     book = XlsxWorkbook()
-    sheet = book.active
-    sheet.title = DATA_SHEET
+    sheet = first_sheet(book, DATA_SHEET)
     sheet.append(TEMPLATE_HEADERS)
     rows = 0
     for (region, indicator), series in DEMO_SERIES.items():

@@ -15,7 +15,7 @@ from openpyxl import Workbook as XlsxWorkbook
 from indicators.catalogue import Catalogue
 from indicators.errors import InvalidArgument
 from indicators.store import Store
-from indicators.tabular_files import write_csv, write_sheet
+from indicators.tabular_files import first_sheet, write_csv, write_sheet
 from loaders.template import DATA_SHEET, TEMPLATE_HEADERS
 
 EXPORT_FORMATS = (".xlsx", ".csv")
@@ -50,8 +50,7 @@ def export_observations(store: Store, catalogue: Catalogue, out: Path) -> int:
         write_csv(frame, out)
         return len(frame)
     book = XlsxWorkbook()
-    sheet = book.active
-    sheet.title = DATA_SHEET
+    sheet = first_sheet(book, DATA_SHEET)
     write_sheet(sheet, frame)
     book.save(out)
     return len(frame)

@@ -352,7 +352,7 @@ def rules(indicator: Indicator) -> dict[str, ValueRule]:
 def impossible_values(indicator_ids: np.ndarray, values: np.ndarray, catalogue: Catalogue) -> dict[str, np.ndarray]:
     """Masks of values breaking each bound ('above_max', 'below_min', 'fraction'), for rows of many indicators at once."""
     where, distinct = codes(indicator_ids)
-    limits = [bounds(catalogue.indicators[i]) for i in distinct]
+    limits = [bounds(catalogue.indicators[str(i)]) for i in distinct]
     maximum = np.array([np.inf if b.maximum is None else b.maximum for b in limits], dtype="float64")[where]
     minimum = np.array([-np.inf if b.minimum is None else b.minimum for b in limits], dtype="float64")[where]
     whole = np.array([b.whole for b in limits], dtype=bool)[where]

@@ -110,7 +110,7 @@ def save_recipe(name: str, text: OverrideText, file_fingerprint: str, example_fi
     directory = directory or recipes_dir()
     path = _path(name, directory)
     recipe = Recipe(name=name, fingerprint=file_fingerprint, example_file=example_file, created_by=by,
-                    created_at=dt.datetime.now().replace(microsecond=0).isoformat(), overrides=RecipeOverrides(**text.as_dict()))
+                    created_at=dt.datetime.now().replace(microsecond=0).isoformat(), overrides=RecipeOverrides.model_validate(text.as_dict()))
     directory.mkdir(parents=True, exist_ok=True)
     header = (f"# 导入配方 / import recipe — python -m loaders import FILE --recipe {name}\n"
               "# 表头指纹相同的文件会自动使用本配方 / applied automatically to files with the same fingerprint\n")

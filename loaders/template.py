@@ -14,7 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.catalogue import Catalogue, match_key
-from indicators.tabular_files import append_row
+from indicators.tabular_files import append_row, first_sheet
 from indicators.vocabulary import DATA_STATUSES
 from loaders.read import Sheet
 
@@ -53,8 +53,7 @@ def find_template_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
 def write_template(out: Path, catalogue: Catalogue) -> None:
     """An empty template with the header, drop-down lists and a sheet of instructions."""
     book = XlsxWorkbook()
-    data = book.active
-    data.title = DATA_SHEET
+    data = first_sheet(book, DATA_SHEET)
     append_row(data, TEMPLATE_HEADERS)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")

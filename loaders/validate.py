@@ -120,7 +120,7 @@ def validate(table: RawTable, matcher: Matcher, overrides: Overrides, file: str)
     out = object_frame({
         "region_id": region_id[keep], "indicator_id": indicator_id[keep], "year": year[keep].astype("int64"),
         "month": pd.arrays.IntegerArray(np.nan_to_num(months).astype("int64"), np.isnan(months)),
-        "value": value[keep], "unit": indicator_codes.take(keep).map(units.get), "status": status[keep],
+        "value": value[keep], "unit": indicator_codes.take(keep).map(lambda i: units.get(str(i))), "status": status[keep],
         "source": source[keep], "note": note[keep],
         "row": frame["row"].to_numpy()[keep], "col": frame["col"].to_numpy()[keep],
     }, len(keep), OUTPUT_COLUMNS)
@@ -145,7 +145,7 @@ def _stored_text(coded: Coded, field_name: str, keep: np.ndarray, report: _Repor
     texts = coded.map(_text)
     for code, raw in enumerate(coded.distinct):
         found = unsafe_characters(str(raw)) if isinstance(raw, str) else []
-        rows = np.flatnonzero(coded.where[keep] == code) if found else []
+        rows = np.flatnonzero(coded.where[keep] == code) if found else np.zeros(0, np.intp)
         if len(rows):
             first = int(keep[rows[0]])
             report.warning(report.cell(field_name, first) or report.cell("value", first),
@@ -359,7 +359,7 @@ def _convert_units(frame: pd.DataFrame, values: np.ndarray, cell_unit: np.ndarra
         if factor is None:
             zh, en, hint = _incompatible(display(unit_text), indicator)
             if table.strict:
-                report.each(rows, "unit", lambda i, zh=zh, en=en, hint=hint: (zh, en, hint))
+                report.each(rows, "unit", _always((zh, en, hint)))
             else:
                 cells = [c for c in frame["unit_cell"].to_numpy(dtype=object)[rows] if c]
                 report.problem(str(cells[0]) if cells else None, zh, en, hint)
@@ -381,6 +381,11 @@ def _not_finite(values: np.ndarray, usable: np.ndarray, report: _Report) -> np.n
                                               "The value is out of range (infinite) after unit conversion.",
                                               "请检查该数值和单位是否填写正确。"))
     return overflow
+
+
+def _always(messages: Messages) -> Callable[[int], Messages]:
+    """The same messages for every offending record."""
+    return lambda _i: messages
 
 
 def _incompatible(unit: str, indicator: Indicator) -> Messages:
@@ -413,10 +418,12 @@ def _impossible(values: np.ndarray, indicator_id: np.ndarray, usable: np.ndarray
             continue
         offending = np.zeros(len(values), bool)
         offending[where[mask]] = True
-        report.each(offending, "value", lambda i, name=name: (
-            f"数值 {values[i]:g} 不可能：{messages[indicator_id[i]][name].message_zh}",
-            f"Impossible value {values[i]:g}: {messages[indicator_id[i]][name].message_en}",
-            "请核对数值和单位（比例写成百分数时单位填 %，如 68 而不是 0.68）。"))
+        def impossible(i: int, name: str = name) -> Messages:
+            return (f"数值 {values[i]:g} 不可能：{messages[indicator_id[i]][name].message_zh}",
+                    f"Impossible value {values[i]:g}: {messages[indicator_id[i]][name].message_en}",
+                    "请核对数值和单位（比例写成百分数时单位填 %，如 68 而不是 0.68）。")
+
+        report.each(offending, "value", impossible)
         bad |= offending
     return bad
 

@@ -154,10 +154,9 @@ def _fill_grid(file: str, table: RawTable, st: Structure, rows: list[list[CellVa
             records["row"].append(r)
             records["col"].append(c)
     n = len(records["row"])
-    records["year"] = pd.array(records["year"], dtype="Int64")
-    records["row"] = np.array(records["row"], dtype="int64")
-    records["col"] = np.array(records["col"], dtype="int64")
-    table.frame = object_frame(records, n, RAW_COLUMNS)
+    columns: dict[str, object] = {**records, "year": pd.array(records["year"], dtype="Int64"),
+                                  "row": np.array(records["row"], dtype="int64"), "col": np.array(records["col"], dtype="int64")}
+    table.frame = object_frame(columns, n, RAW_COLUMNS)
     if unlabeled:
         shown = "、".join(str(r + 1) for r in unlabeled[:EXAMPLES]) + ("…" if len(unlabeled) > EXAMPLES else "")
         table.warnings.append(Problem(file, st.sheet.name, None, f"第 {shown} 行有数值但没有行标签，已忽略。",

@@ -125,7 +125,7 @@ def read_records(file: str, sheet: Sheet, header_row: int, cols: dict[str, int],
 def _constant_years(year: object, n: int) -> pd.arrays.IntegerArray:
     """n copies of a year given by the context (or n missing years), built without a Python list of n items."""
     missing = year is None
-    return pd.arrays.IntegerArray(np.full(n, 0 if missing else int(year), dtype="int64"), np.full(n, missing))  # type: ignore[arg-type]
+    return pd.arrays.IntegerArray(np.full(n, 0 if missing else int(str(year)), dtype="int64"), np.full(n, missing))
 
 
 def blank_values(values: np.ndarray) -> np.ndarray:

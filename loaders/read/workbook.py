@@ -127,7 +127,7 @@ def read_workbook(
         if fmt == "csv":
             sheet = _read_text_table(data, label, limits)
             refuse_if_missing(label, sheet_names, (sheet.name,))
-            sheets, available = [sheet], (sheet.name,)
+            sheets, available = [sheet], tuple[str, ...]((sheet.name,))
         else:
             extents = _guard_container(data, fmt, label, limits, sheet_names)
             try:
@@ -294,7 +294,8 @@ def _tidy(rows: list[list[CellValue]], *, blanks_are_none: bool = False) -> list
 def _merged_ranges(raw: object, n_rows: int, n_cols: int) -> tuple[MergedRange, ...]:
     """calamine's ((r1, c1), (r2, c2)) pairs clipped to the used area; xls files often merge to column IV."""
     ranges = []
-    for (r1, c1), (r2, c2) in raw or ():  # type: ignore[union-attr]
+    pairs = raw if isinstance(raw, list | tuple) else ()
+    for (r1, c1), (r2, c2) in pairs:
         if r1 < n_rows and c1 < n_cols:
             clipped = MergedRange(r1, c1, min(r2, n_rows - 1), min(c2, n_cols - 1))
             if (clipped.first_row, clipped.first_col) != (clipped.last_row, clipped.last_col):

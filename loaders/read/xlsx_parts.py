@@ -74,7 +74,8 @@ class PieceReader:
     def __init__(self, members: Callable[[], list[tuple[str, bytes]]], sheet_member: str, sheet_name: str,
                  total_bytes: int, call: CalamineCall, cores: int | None = None) -> None:
         cores = available_cores() if cores is None else cores
-        self._members_source, self._members = members, None
+        self._members_source = members
+        self._members: list[tuple[str, bytes]] | None = None  # read once, when the first piece is cut
         self._sheet_member, self.sheet_name, self._call = sheet_member, sheet_name, call
         self._piece_bytes = max(MIN_PIECE_BYTES, total_bytes // (cores * PIECES_PER_CORE))
         self._pool = ThreadPoolExecutor(max_workers=cores, thread_name_prefix="xlsx-piece")
@@ -180,7 +181,7 @@ def assemble(parts: Iterator[CalamineSheet], to_python: Callable[[CalamineSheet]
     rows: list[list[object]] = []
     width = 0
     for part in parts:
-        if part.end is None:
+        if part.start is None or part.end is None:  # an empty piece
             continue
         (first_row, first_col), (last_row, last_col) = part.start, part.end
         if first_row < len(rows):

@@ -9,6 +9,7 @@ import io
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from typing import NoReturn
 from xml.parsers import expat
 
 from loaders.read.limits import MAX_ZIP_MEMBERS, RATIO_CHECK_MIN_BYTES, SMALL_XML_MAX_BYTES, ZIP_CHUNK_BYTES, ReadLimits
@@ -130,7 +131,7 @@ def safe_expat(start: Callable[[str, dict[str, str]], None], end: Callable[[str]
     """An expat parser with no DTDs or entity declarations (billion laughs, external entities)."""
     parser = expat.ParserCreate()
 
-    def reject(*_args: object) -> None:
+    def reject(*_args: object) -> NoReturn:
         raise _RefuseXml
 
     parser.StartDoctypeDeclHandler = reject
