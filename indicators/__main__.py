@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from indicators.catalogue import Catalogue, load_catalogue, validate_catalogue
 from indicators.cli import EXIT_FAILED, EXIT_OK, add_db_argument, open_store, print_json, run
@@ -68,7 +69,7 @@ def catalogue_records(catalogue: Catalogue) -> list[dict[str, object]]:
     return plans
 
 
-def _print_catalogue(plans: list[dict[str, object]]) -> None:
+def _print_catalogue(plans: list[dict[str, Any]]) -> None:
     for plan in plans:
         print(f"{plan['title_zh']}（{plan['issuer']}，{plan['date_issued']}，{plan['status']}）")
         for t in plan["targets"]:
@@ -76,7 +77,7 @@ def _print_catalogue(plans: list[dict[str, object]]) -> None:
             print(f"  {t['clause']:<16} {t['name_zh']}：{value}（{'/'.join(t['wording'])}）  {'、'.join(t['departments']) or '—'}")
 
 
-def _print_status(records: list[dict[str, object]]) -> None:
+def _print_status(records: list[dict[str, Any]]) -> None:
     for r in records:
         latest = "无数据" if r["latest_value"] is None else f"{r['latest_value']:g}（{r['latest_year']}年）"
         target = "待录入" if r["target"] is None else f"{r['target']:g}"

@@ -187,6 +187,6 @@ def status_records(
         out = {key: rec.get(key) for key in CONTRACT_KEYS}
         out["target"] = rec.get("target")
         out.update({key: rec.get(key) for key in EXTRA_KEYS})
-        out["region_zh"] = catalogue.regions[out["region"]].name_zh
+        out["region_zh"] = catalogue.regions[str(out["region"])].name_zh
         records.append(out)
     return records

@@ -70,7 +70,8 @@ def identity() -> User | None:
             st.session_state.pop(SESSION_KEY, None)  # removed, or the password was reset: log out
             return None
         if sso_configured() and st.user.get("is_logged_in"):
-            return users.by_email(st.user.get("email"))
+            email = st.user.get("email")
+            return users.by_email(email if isinstance(email, str) else None)
     except UserError:
         log.exception("users file unreadable")
     return None

@@ -19,7 +19,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.slide import Slide
-from pptx.util import Inches, Pt
+from pptx.util import Emu, Inches, Pt
 
 from indicators.briefing.collect import Briefing, TargetBrief
 from indicators.display.charts import DARK_TEXT_ON, SERIES_COLOUR, STATUS_COLOURS, text_width_em
@@ -170,7 +170,7 @@ class _Deck:
     def cover(self) -> None:
         b, t = self.b, self.t
         slide = self.new_slide()
-        bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, self.prs.slide_width, Inches(0.12))
+        bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Emu(0), Emu(0), self.prs.slide_width, Inches(0.12))
         bar.fill.solid()
         bar.fill.fore_color.rgb = _rgb(ACCENT_COLOUR)
         bar.line.fill.background()
@@ -254,7 +254,7 @@ class _Deck:
         # The chart carries its own title and notes (data as of, source, the plan's clause): it stands alone.
         picture = slide.shapes.add_picture(io.BytesIO(png), Inches(0.3), Inches(0.58), width=Inches(CHART_WIDTH_IN))
         picture.name = f"chart {row['indicator']}"
-        picture._element.nvPicPr.cNvPr.set("descr", target.alt_text)  # read aloud by screen readers
+        picture._element.nvPicPr.cNvPr.set("descr", target.alt_text)  # type: ignore[union-attr]  # read aloud by screen readers
         status = str(row[f"status_{b.method}"])
         panel_x = 0.3 + CHART_WIDTH_IN + 0.3
         panel_w = SLIDE_WIDTH_IN - panel_x - MARGIN_IN + 0.1

@@ -46,7 +46,7 @@ class SeriesChartData:
     target_value: float | None
     path_years: Sequence[int] = ()
     path_values: Sequence[float] = ()
-    projection_years: Sequence[int] = ()
+    projection_years: Sequence[float] = ()
     projection_cagr: Sequence[float] = ()
     projection_linear: Sequence[float] = ()
     labels: dict[str, str] | None = None  # legend texts in the page language

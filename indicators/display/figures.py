@@ -136,7 +136,7 @@ def latest_text(row: Mapping[str, Any], lang: str) -> str:
         return "暂无数据" if lang == "zh" else "no data"
     year = row.get("latest_year")
     month = row.get("latest_month")
-    when = f"{int(year)}" + (f".{int(month)}" if month is not None and pd.notna(month) else "")
+    when = f"{int(year or 0)}" + (f".{int(month)}" if month is not None and pd.notna(month) else "")
     number = format_value(float(value), str(row["unit"]), int(row["decimals"]))
     return f"{number}（{when}）" if lang == "zh" else f"{number} ({when})"
 

@@ -163,13 +163,13 @@ def display_rows(status: pd.DataFrame, catalogue: Catalogue, lang: str) -> pd.Da
     return rows
 
 
-def as_of_text(year: object, month: object, lang: str) -> str:
+def as_of_text(year: float | None, month: float | None, lang: str) -> str:
     """'数据截至2024年', '数据截至2025年6月' (a within-year figure), or 'no data'."""
     if year is None or pd.isna(year):
         return "暂无数据" if lang == "zh" else "No data yet"
-    has_month = month is not None and not pd.isna(month)
+    months = None if month is None or pd.isna(month) else int(month)
     if lang == "zh":
-        return f"数据截至{int(year)}年" + (f"{int(month)}月" if has_month else "")
-    return f"Data as of {int(year)}" + (f"-{int(month):02d}" if has_month else "")
+        return f"数据截至{int(year)}年" + (f"{months}月" if months else "")
+    return f"Data as of {int(year)}" + (f"-{months:02d}" if months else "")
 
 

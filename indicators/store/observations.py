@@ -221,7 +221,7 @@ def _normalise_rows(rows: pd.DataFrame) -> pd.DataFrame:
             values = values.copy()  # to_numpy may hand out the frame's own array
             values[blank] = None
         columns[column] = values
-    bad_status = sorted(set(pd.unique(columns["status"])) - set(DATA_STATUSES), key=str)  # type: ignore[call-overload]
+    bad_status = sorted(set(pd.unique(columns["status"])) - set(DATA_STATUSES), key=str)
     if bad_status:
         raise ValueError(f"unknown status {bad_status}; use one of {DATA_STATUSES}")
     # text stays object dtype with None for blanks (pandas 3 would otherwise infer its string dtype with NA)
