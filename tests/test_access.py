@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import users as users_module
+from indicators.accounts import UsersFile
+from indicators.accounts import passwords as users_module
 from indicators.status import status_frame
 from indicators.store import Store
-from indicators.users import UsersFile
 from tests.accounts import ADMIN, ADMIN_PASSWORD, ANALYST, ANALYST_PASSWORD, FAST_ROUNDS, log_in
 from tests.conftest import APP, GOOD_ROWS, PAGE_TIMEOUT, write_xlsx
 from ui.safe import md_escape

@@ -10,10 +10,11 @@ import sys
 import bcrypt
 import pytest
 
-from indicators import users as users_module
+from indicators import accounts as users_module
+from indicators.accounts import LoginThrottle, UsersFile, attempt_login, delay_after, passwords
+from indicators.accounts import throttle as throttle_module
 from indicators.errors import UserError
 from indicators.store import Store
-from indicators.users import LoginThrottle, UsersFile, attempt_login, delay_after
 from tests.accounts import FAST_ROUNDS
 from tests.conftest import PROJECT_ROOT
 
@@ -22,7 +23,7 @@ PASSWORD = "tian-jin-2025-ok"
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
-    monkeypatch.setattr(users_module, "BCRYPT_ROUNDS", FAST_ROUNDS)
+    monkeypatch.setattr(passwords, "BCRYPT_ROUNDS", FAST_ROUNDS)
 
 
 def users_cli(tmp_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -139,7 +140,7 @@ def test_repeated_failed_logins_are_refused_until_the_wait_is_over_even_with_the
 
 
 def test_the_throttle_forgets_the_oldest_keys_beyond_its_cap(monkeypatch):
-    monkeypatch.setattr(users_module, "MAX_THROTTLE_KEYS", 5)
+    monkeypatch.setattr(throttle_module, "MAX_THROTTLE_KEYS", 5)
     throttle = LoginThrottle(clock=iter(range(100)).__next__)
     for i in range(8):
         throttle.failure([f"user:{i}"])

@@ -19,8 +19,8 @@ import logging
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from indicators.accounts import LoginOutcome, LoginThrottle, User, UsersFile, attempt_login, resolve_users_path
 from indicators.errors import UserError
-from indicators.users import LoginOutcome, LoginThrottle, User, UsersFile, attempt_login, resolve_users_path
 from ui import queries
 from ui.i18n import text_from
 from ui.safe import md_escape

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from indicators.accounts import ACCOUNT_ROLES
 from indicators.errors import UserError
 from indicators.targets import settable_targets
-from indicators.users import ACCOUNT_ROLES
 from ui import actions, auth, queries
 from ui.i18n import language, text_from
 from ui.safe import md_escape
