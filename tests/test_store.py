@@ -116,6 +116,7 @@ def test_initialise_mirrors_the_catalogue_and_is_idempotent(store, catalogue):
     assert store.meta("catalogue") is not None
 
 
+@pytest.mark.slow  # a second real process holds the lock; the writer waits out its timeout
 def test_a_second_writer_gets_a_clear_message_and_loses_nothing(store, db_path):
     store.write_batch(batch(), rows(("tianjin", AIR, 2021, 72.3)))
     # Another process (as a running import would) holds the file's write lock.
