@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indicators import users as users_module
-from indicators.users import UsersFile
+from indicators.accounts import UsersFile
+from indicators.accounts import passwords as users_module
 
 ANALYST, ANALYST_PASSWORD = "analyst_li", "analyst-password-1"
 ADMIN, ADMIN_PASSWORD = "admin_wang", "admin-password-22"

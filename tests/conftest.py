@@ -1,4 +1,5 @@
-"""Shared fixtures: each test gets its own DuckDB file in tmp_path.
+"""Shared fixtures: each test gets its own DuckDB file in tmp_path, a copy of one built once per session (empty, or as
+the first run leaves it, with the demo data); the command-line tools run in process (`command`).
 
 The store's tests are written against the store's backend protocol (indicators/store/backend.py), as
 harlequin's adapter tests are: `store_factory` builds a Store on the backend named by the `backend`
@@ -7,7 +8,13 @@ parameter, so a second backend (PostgreSQL) is one more entry in STORE_BACKENDS 
 
 from __future__ import annotations
 
+import functools
+import importlib
+import io
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,9 +22,12 @@ import duckdb
 import pytest
 import streamlit as st
 from openpyxl import Workbook
+from streamlit.components.v2 import manifest_scanner
 
 from indicators.catalogue import Catalogue, load_catalogue
+from indicators.cli import run
 from indicators.store import MIGRATIONS, Store
+from loaders.demo import seed_demo_if_first_run
 from tests.accounts import make_users_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,13 +35,24 @@ TEMPLATE_HEADER = ["地区", "指标", "年份", "月份", "数值", "单位", "
 
 
 APP = str(PROJECT_ROOT / "app.py")
-PAGE_TIMEOUT = 60  # seconds an AppTest run may take; the first run creates the database and loads demo data
+PAGE_TIMEOUT = 60  # seconds an AppTest run may take; a first run creates the database and loads the demo data
+
+
+# AppTest scans every installed package for Streamlit components on each new AppTest (about a second here);
+# the packages do not change during a test session, so the scan runs once.
+_installed_components = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 @pytest.fixture
-def app_state(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """For AppTest: its own database file and users file, and no cached connection, query result or login throttle
-    left from the last test (use with pytestmark = pytest.mark.usefixtures("app_state"))."""
+def app_state(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_database: Path, catalogue: Catalogue) -> Iterator[None]:
+    """For AppTest: its own database file (as the first run leaves it: a copy of the demo database) and users file,
+    and no cached connection, query result or login throttle left from the last test
+    (use with pytestmark = pytest.mark.usefixtures("app_state"))."""
+    from ui import queries
+
+    shutil.copyfile(demo_database, tmp_path / "app.duckdb")
+    monkeypatch.setattr(manifest_scanner, "scan_component_manifests", lambda max_workers=None: list(_installed_components()))
+    monkeypatch.setattr(queries, "load_catalogue", lambda: catalogue)  # read once per server process; here once per session
     monkeypatch.setenv("GTM_DB", str(tmp_path / "app.duckdb"))
     monkeypatch.setenv("GTM_USERS", str(tmp_path / "users.toml"))
     make_users_file(tmp_path / "users.toml")
@@ -50,6 +71,37 @@ def catalogue() -> Catalogue:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"
+
+
+def built_once(path: Path, catalogue: Catalogue, *, demo: bool) -> Path:
+    """An initialised database (with the demo data if asked), to be copied by tests that need one like it."""
+    store = Store(path)
+    store.initialise(catalogue)
+    if demo:
+        seed_demo_if_first_run(store, catalogue)
+    return path
+
+
+def copied_store(original: Path, db_path: Path, catalogue: Catalogue) -> Store:
+    """A store on a copy of a database built once (the store closes its connections: the file is the whole database)."""
+    assert not original.with_name(original.name + ".wal").exists()
+    shutil.copyfile(original, db_path)
+    handle = Store(db_path, lock_timeout=1.0)
+    handle.initialise(catalogue)  # already current: only checks
+    return handle
+
+
+@pytest.fixture(scope="session")
+def empty_database(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Path:
+    """A new database (schema and catalogue, no data), built once per test session; tests get copies (store)."""
+    return built_once(tmp_path_factory.mktemp("empty") / "empty.duckdb", catalogue, demo=False)
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Path:
+    """A database as the first run leaves it (the catalogue and the demo data), built once per test session;
+    tests get copies (demo_store, app_state)."""
+    return built_once(tmp_path_factory.mktemp("demo") / "demo.duckdb", catalogue, demo=True)
 
 
 STORE_BACKENDS = ["duckdb"]  # the backends every store test runs on (a PostgreSQL backend adds "postgresql")
@@ -82,10 +134,52 @@ def duckdb_only(backend: str) -> None:
 
 
 @pytest.fixture
-def store(db_path: Path, catalogue: Catalogue, store_factory: StoreFactory) -> Store:
+def store(empty_database: Path, db_path: Path, catalogue: Catalogue, backend: str, store_factory: StoreFactory) -> Store:
+    """An initialised, empty database of the test's own at db_path (DuckDB: a copy of the one built once)."""
+    if backend == "duckdb":
+        return copied_store(empty_database, db_path, catalogue)
     handle = store_factory(db_path, lock_timeout=1.0)
     handle.initialise(catalogue)
     return handle
+
+
+@pytest.fixture
+def demo_store(demo_database: Path, db_path: Path, catalogue: Catalogue) -> Store:
+    """The `store` fixture with the demo data already loaded, as the first run leaves it."""
+    return copied_store(demo_database, db_path, catalogue)
+
+
+COMMANDS = {  # `python -m NAME` -> the module whose main(argv) it runs
+    "indicators": "indicators.__main__",
+    "loaders": "loaders.__main__",
+    "loaders.backup": "loaders.backup",
+    "indicators.users": "indicators.users",
+}
+
+
+@pytest.fixture
+def command(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`python -m NAME ARGS…` run in this process, as the real one runs it (main(argv) through indicators.cli.run):
+    command(NAME, *ARGS, env={VAR: value or None to unset}, stdin=TEXT) gives its exit code, stdout and stderr."""
+
+    def call(name: str, *args: str, env: dict[str, str | None] | None = None,
+             stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        for key, value in (env or {}).items():
+            if value is None:
+                monkeypatch.delenv(key, raising=False)
+            else:
+                monkeypatch.setenv(key, value)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))  # not a terminal, as with a pipe
+        capsys.readouterr()  # only this command's output
+        main = importlib.import_module(COMMANDS[name]).main
+        try:
+            code = run(main, list(args))
+        except SystemExit as exc:  # argparse: 2 for a usage error, 0 after --help
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess([sys.executable, "-m", name, *args], code, captured.out, captured.err)
+
+    return call
 
 
 def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "数据", header: list[str] | None = TEMPLATE_HEADER) -> Path:

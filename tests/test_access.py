@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import users as users_module
+from indicators.accounts import UsersFile
+from indicators.accounts import passwords as users_module
 from indicators.status import status_frame
 from indicators.store import Store
-from indicators.users import UsersFile
 from tests.accounts import ADMIN, ADMIN_PASSWORD, ANALYST, ANALYST_PASSWORD, FAST_ROUNDS, log_in
 from tests.conftest import APP, GOOD_ROWS, PAGE_TIMEOUT, write_xlsx
 from ui.safe import md_escape
@@ -107,6 +107,7 @@ def test_a_password_reset_logs_out_sessions_that_used_the_old_password(tmp_path,
 def test_every_write_action_refuses_a_viewer_on_the_server_side(tmp_path, catalogue):
     from ui import actions
 
+    (tmp_path / "app.duckdb").unlink()  # no first run here: a new, empty database, not app_state's copy of the demo one
     store = Store(tmp_path / "app.duckdb")
     store.initialise(catalogue)
     for write in (lambda: actions.preview_upload("x.xlsx", b"data"), lambda: actions.rollback(1),

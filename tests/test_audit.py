@@ -12,7 +12,6 @@ from indicators.errors import UserError
 from indicators.status import build_inputs, status_frame
 from indicators.store import MIGRATIONS, SCHEMA_VERSION, BatchInfo, observations
 from indicators.targets import apply_target_overrides, set_target, settable_targets
-from loaders.demo import seed_demo_if_first_run
 from tests.conftest import write_version_1_database
 
 CO2 = ("zhanjiang_2023_draft", "co2_intensity_reduction")
@@ -41,8 +40,8 @@ def test_a_failed_import_leaves_neither_its_rows_nor_its_audit_row(store, monkey
     assert store.batches().empty and store.audit_log().empty
 
 
-def test_a_rollback_and_removing_the_demo_data_are_audited(store, catalogue):
-    seed_demo_if_first_run(store, catalogue)
+def test_a_rollback_and_removing_the_demo_data_are_audited(demo_store, catalogue):
+    store = demo_store
     batch = store.write_batch(BatchInfo("a.xlsx", "a" * 64, "analyst_li"), rows(2030, 70.0))
     store.rollback_batch(batch.batch_id, "analyst_li")
     store.remove_demo(actor="admin_wang")
@@ -68,8 +67,8 @@ def test_only_zhanjiangs_co2_target_is_left_for_an_admin_to_enter(catalogue):
     assert [(p.id, t.indicator) for p, t in settable_targets(catalogue)] == [CO2]
 
 
-def test_an_entered_target_is_kept_with_who_and_when_and_assessed_by_the_status(store, catalogue):
-    seed_demo_if_first_run(store, catalogue)
+def test_an_entered_target_is_kept_with_who_and_when_and_assessed_by_the_status(demo_store, catalogue):
+    store = demo_store
     before = status_frame(catalogue, store, plan=CO2[0], region="zhanjiang").set_index("indicator").loc[CO2[1]]
     assert before["status_barometer"] == "not_set"
     set_target(catalogue, store, *CO2, 18.0, "admin_wang", "粤府函〔2024〕1号")

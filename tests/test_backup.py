@@ -13,9 +13,8 @@ import pytest
 from indicators.errors import UserError
 from indicators.store import MIGRATIONS, BatchInfo, Store, StoreBusyError, StoreError
 from loaders.backup import add_backup_commands, backup, restore, run_backup_command
-from loaders.demo import seed_demo_if_first_run
 from loaders.export import export_frame
-from tests.conftest import PROJECT_ROOT, write_version_1_database, write_version_2_database
+from tests.conftest import PROJECT_ROOT, copied_store, write_version_1_database, write_version_2_database
 
 
 def rows(year: int, value: float, source: str = "公报") -> pd.DataFrame:
@@ -23,16 +22,23 @@ def rows(year: int, value: float, source: str = "公报") -> pd.DataFrame:
                           "value": value, "unit": "%", "status": "正式", "source": source, "note": "备注"}])
 
 
-@pytest.fixture
-def busy_store(store, catalogue) -> Store:
-    """Demo data, two imports (one a revision), a rollback and a target an admin entered: every table has rows."""
-    seed_demo_if_first_run(store, catalogue)
+@pytest.fixture(scope="module")
+def busy_database(demo_database, tmp_path_factory, catalogue) -> Path:
+    """Demo data, two imports (one a revision), a rollback and a target an admin entered: every table has rows.
+    Built once; each test gets a copy (busy_store)."""
+    path = tmp_path_factory.mktemp("busy") / "busy.duckdb"
+    store = copied_store(demo_database, path, catalogue)
     store.write_batch(BatchInfo("a.xlsx", "a" * 64, "analyst"), rows(2025, 70.1))
     second = store.write_batch(BatchInfo("b.xlsx", "b" * 64, "analyst"), rows(2025, 71.0))
     store.write_batch(BatchInfo("c.xlsx", "c" * 64, "analyst"), rows(2026, 72.0))
     store.rollback_batch(second.batch_id, "analyst")
     store.set_target_override("zhanjiang_2023_draft", "co2_intensity_reduction", 18.0, "admin", "省下达")
-    return store
+    return path
+
+
+@pytest.fixture
+def busy_store(busy_database, db_path, catalogue) -> Store:
+    return copied_store(busy_database, db_path, catalogue)
 
 
 def everything(store: Store, catalogue) -> dict[str, pd.DataFrame]:
@@ -64,6 +70,7 @@ def test_backup_then_restore_into_an_empty_database_gives_identical_exports(busy
     assert busy_store.audit_log()["action"].iloc[0] == "backup"
 
 
+@pytest.mark.slow  # a second real process holds the database open
 def test_backup_is_taken_while_another_process_reads(busy_store, catalogue, db_path, tmp_path, store_factory, duckdb_only):
     reader = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
@@ -80,6 +87,7 @@ def test_backup_is_taken_while_another_process_reads(busy_store, catalogue, db_p
     pd.testing.assert_frame_equal(export_frame(target, catalogue), export_frame(busy_store, catalogue))
 
 
+@pytest.mark.slow  # a second real process holds the lock; the backup waits out its timeout
 def test_backup_waits_for_a_writer_then_says_to_retry_and_writes_nothing(busy_store, db_path, tmp_path, duckdb_only):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
@@ -149,9 +157,9 @@ def test_backup_and_restore_commands_plug_into_a_parser_and_run(busy_store, cata
     pd.testing.assert_frame_equal(export_frame(store_factory(fresh), catalogue), export_frame(busy_store, catalogue))
 
 
-def test_backup_module_cli_exits_zero_on_success_and_one_with_a_clear_message(busy_store, db_path, tmp_path, duckdb_only):
+def test_backup_module_cli_exits_zero_on_success_and_one_with_a_clear_message(busy_store, db_path, tmp_path, duckdb_only, command):
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "loaders.backup", *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
+        return command("loaders.backup", *args)
 
     out = tmp_path / "cli.duckdb"
     done = cli("backup", str(out), "--db", str(db_path))
@@ -183,3 +191,10 @@ def test_restoring_a_version_2_backup_gives_it_sequences_past_its_ids(catalogue,
     target = store_factory(tmp_path / "new.duckdb")
     restore(target, catalogue, old)
     assert target.write_batch(BatchInfo("d.xlsx", "d" * 64, "analyst"), rows(2027, 73.0)).batch_id == 5
+
+
+@pytest.mark.slow  # a real process (the one smoke test of `python -m loaders.backup`)
+def test_the_backup_module_runs_as_a_real_process(busy_store, db_path, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "loaders.backup", "backup", str(tmp_path / "cli.duckdb"), "--db", str(db_path)],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "已备份到" in done.stdout

@@ -8,7 +8,7 @@ read the files it wrote.
 from __future__ import annotations
 
 import io
-import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,26 +27,24 @@ from indicators.display.charts import BAROMETER_ROW_PX, NOTES_NAME, TITLE_NAME, 
 from indicators.display.labels import status_label
 from indicators.errors import UserError
 from indicators.store import Store
-from loaders.demo import seed_demo_if_first_run
 from tests.conftest import PROJECT_ROOT
 
 PLANS = {"tianjin_2022": 12, "zhanjiang_2023_draft": 5}  # targets per plan
 MIN_PIXEL_STDDEV = 20.0  # a blank or single-colour image has (almost) none
-CLI_TIMEOUT_S = 180
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory) -> Store:
-    catalogue = load_catalogue()
-    store = Store(tmp_path_factory.mktemp("brief") / "demo.duckdb")
-    store.initialise(catalogue)
-    seed_demo_if_first_run(store, catalogue)
-    return store
+def demo_store(demo_database, tmp_path_factory) -> Store:
+    """A copy of the session's demo database, shared by this module's tests (none of them writes to it)."""
+    path = tmp_path_factory.mktemp("brief") / "demo.duckdb"
+    shutil.copyfile(demo_database, path)
+    return Store(path)
 
 
 @pytest.fixture(scope="module")
 def exported(demo_store, tmp_path_factory) -> dict[str, tuple[Briefing, Path, Path]]:
-    """Both plans' decks and PNGs, written through one export browser."""
+    """Both plans' decks and PNGs, written through one export browser (a real Chromium: the tests reading them are
+    marked slow, as is the `brief` command that writes PNGs)."""
     catalogue = load_catalogue()
     folder = tmp_path_factory.mktemp("exports")
     out = {}
@@ -74,6 +72,7 @@ def slide_texts(path: Path) -> list[str]:
 
 # --- the deck ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("plan_id", list(PLANS))
 def test_deck_has_cover_summary_one_slide_per_target_and_sources(exported, plan_id):
     briefing, deck, _ = exported[plan_id]
@@ -90,12 +89,14 @@ def test_deck_has_cover_summary_one_slide_per_target_and_sources(exported, plan_
     assert "示例数据（虚构数字" in sources and "demo_observations.xlsx" in sources
 
 
+@pytest.mark.slow
 def test_every_slide_says_demo_data_while_demo_figures_are_shown(exported):
     for briefing, deck, _ in exported.values():
         assert briefing.demo
         assert all("示例数据" in text for text in slide_texts(deck))
 
 
+@pytest.mark.slow
 def test_each_target_slide_shows_its_chart_with_a_description(exported):
     briefing, deck, _ = exported["zhanjiang_2023_draft"]
     slides = list(Presentation(str(deck)).slides)[2:-1]
@@ -106,6 +107,7 @@ def test_each_target_slide_shows_its_chart_with_a_description(exported):
         assert target.row["indicator_name"] in description and "数据截至" in description
 
 
+@pytest.mark.slow
 def test_summary_table_lists_targets_by_area_worst_first_with_icon_and_word(exported):
     briefing, deck, _ = exported["tianjin_2022"]
     summary = list(Presentation(str(deck)).slides)[1]
@@ -127,6 +129,7 @@ def assert_not_blank(image: Image.Image) -> None:
     assert stddev > MIN_PIXEL_STDDEV, f"image looks blank (stddev {stddev:.1f})"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("plan_id", list(PLANS))
 def test_every_png_decodes_at_its_expected_size_and_is_not_blank(exported, plan_id):
     briefing, _, folder = exported[plan_id]
@@ -141,6 +144,7 @@ def test_every_png_decodes_at_its_expected_size_and_is_not_blank(exported, plan_
             assert_not_blank(image)
 
 
+@pytest.mark.slow
 def test_barometer_has_one_row_per_target_and_its_image_grows_with_the_rows(exported):
     heights = {}
     for plan_id, (briefing, _, folder) in exported.items():
@@ -154,6 +158,7 @@ def test_barometer_has_one_row_per_target_and_its_image_grows_with_the_rows(expo
     assert heights["tianjin_2022"] - heights["zhanjiang_2023_draft"] >= extra_rows * BAROMETER_ROW_PX * scale * 0.9
 
 
+@pytest.mark.slow
 def test_barometer_rows_carry_status_as_icon_and_word_worst_area_first(exported):
     briefing, _, _ = exported["tianjin_2022"]
     table = briefing.barometer.data[0]
@@ -162,6 +167,7 @@ def test_barometer_rows_carry_status_as_icon_and_word_worst_area_first(exported)
     assert sum(1 for area in areas if area) == len({t.row["area"] for t in briefing.targets})  # each area named once
 
 
+@pytest.mark.slow
 def test_one_session_renders_different_figures_in_order(exported):
     briefing, _, _ = exported["zhanjiang_2023_draft"]
     small = [ImageSpec(t.figure, 400, 300, 1.0) for t in briefing.targets[:3]]
@@ -175,6 +181,7 @@ def test_one_session_renders_different_figures_in_order(exported):
 
 # --- figures and texts ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_chart_carries_title_status_data_as_of_source_and_clause(exported):
     briefing, _, _ = exported["tianjin_2022"]
     target = next(t for t in briefing.targets if t.row["indicator"] == "energy_intensity_reduction")
@@ -206,12 +213,18 @@ def test_export_is_possible_here_and_says_why_not_without_a_browser(monkeypatch)
 
 # --- the command ------------------------------------------------------------------------------------
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indicators", "brief", *args], cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, timeout=CLI_TIMEOUT_S, env={**os.environ, **(env or {})})
+@pytest.fixture
+def run_cli(command):
+    """`python -m indicators brief ARGS…` in this process."""
+
+    def call(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return command("indicators", "brief", *args, env=env)
+
+    return call
 
 
-def test_brief_command_writes_the_deck_and_pngs(demo_store, tmp_path):
+@pytest.mark.slow
+def test_brief_command_writes_the_deck_and_pngs(run_cli, demo_store, tmp_path):
     done = run_cli("--plan", "zhanjiang_2023_draft", "--as-of", "2023", "--db", str(demo_store.path),
                    "--out", str(tmp_path / "deck.pptx"), "--png-dir", str(tmp_path / "png"))
     assert done.returncode == 0, done.stderr
@@ -226,18 +239,18 @@ def test_brief_command_writes_the_deck_and_pngs(demo_store, tmp_path):
     (["--plan", "tianjin_2022", "--region", "湛江"], "没有可汇报的目标"),
     (["--plan", "tianjin_2022", "--region", "火星"], "不在地区目录中"),
 ])
-def test_brief_command_refuses_bad_input_with_a_clear_message(demo_store, tmp_path, args, message):
+def test_brief_command_refuses_bad_input_with_a_clear_message(run_cli, demo_store, tmp_path, args, message):
     done = run_cli(*args, "--db", str(demo_store.path), "--out", str(tmp_path / "deck.pptx"))
     assert done.returncode == 1 and message in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "deck.pptx").exists()
 
 
-def test_brief_command_refuses_an_output_that_is_not_pptx(demo_store, tmp_path):
+def test_brief_command_refuses_an_output_that_is_not_pptx(run_cli, demo_store, tmp_path):
     done = run_cli("--plan", "tianjin_2022", "--db", str(demo_store.path), "--out", str(tmp_path / "deck.pdf"))
     assert done.returncode == 1 and ".pptx" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_brief_command_without_a_browser_says_what_to_install(demo_store, tmp_path):
+def test_brief_command_without_a_browser_says_what_to_install(run_cli, demo_store, tmp_path):
     done = run_cli("--plan", "tianjin_2022", "--db", str(demo_store.path), "--out", str(tmp_path / "deck.pptx"),
                    env={"BROWSER_PATH": "/nonexistent/chromium"})
     assert done.returncode == 1 and "Chromium" in done.stderr and "scripts/setup.sh" in done.stderr
@@ -265,11 +278,10 @@ def test_export_modules_import_without_streamlit():
     assert run.stdout.strip() == "False"
 
 
-def test_deck_uses_a_target_value_an_administrator_entered(tmp_path):
+def test_deck_uses_a_target_value_an_administrator_entered(demo_database, tmp_path):
     catalogue = load_catalogue()
-    store = Store(tmp_path / "override.duckdb")
+    store = Store(shutil.copyfile(demo_database, tmp_path / "override.duckdb"))
     store.initialise(catalogue)
-    seed_demo_if_first_run(store, catalogue)
     store.set_target_override("zhanjiang_2023_draft", "co2_intensity_reduction", 18.0, actor="管理员")
     briefing = collect_briefing(catalogue, store, plan_id="zhanjiang_2023_draft")
     co2 = next(t for t in briefing.targets if t.row["indicator"] == "co2_intensity_reduction")

@@ -6,13 +6,13 @@ Every page that shows them is opened with a dialog listener: an alert() would me
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from indicators.catalogue import load_catalogue
 from indicators.store import Store
-from loaders.demo import seed_demo_if_first_run
 from loaders.errors import safe_file_label
 from loaders.importer import prepare_import, publish
 from loaders.read import MAX_FILE_BYTES
@@ -38,13 +38,12 @@ TABLE = '[data-testid="stDataFrame"] table'  # the grid's accessible table (the 
 
 
 @pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory) -> Iterator[tuple[str, Store]]:
-    """A server whose database holds the hostile texts, with one analyst and one admin."""
+def hostile_server(tmp_path_factory, demo_database) -> Iterator[tuple[str, Store]]:
+    """A server whose database holds the demo data and the hostile texts, with one analyst and one admin."""
     folder = tmp_path_factory.mktemp("hostile_server")
     catalogue = load_catalogue()
-    store = Store(folder / "hostile.duckdb")
+    store = Store(shutil.copyfile(demo_database, folder / "hostile.duckdb"))
     store.initialise(catalogue)
-    seed_demo_if_first_run(store, catalogue)
     workbook = write_xlsx(folder / "texts.xlsx", HTML_TEXT_ROWS)
     publish(prepare_import(workbook, catalogue, store, display_name=HOSTILE_FILE_NAME), store, ANALYST)
     store.record_audit(SCRIPT, "login_failed", detail=IMG)

@@ -1,4 +1,8 @@
-"""The two command-line tools, run as a user runs them: exit codes, messages, JSON."""
+"""The two command-line tools, run as a user runs them: exit codes, messages, JSON.
+
+Each command runs in this process through its main(argv) and indicators.cli.run (the `command` fixture);
+one test per tool runs it as a real process.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,31 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import BROKEN_ROWS, GOOD_ROWS, PROJECT_ROOT, write_xlsx
 
 CATALOGUE_FIELDS = {"value", "unit", "bound", "wording", "clause", "quote", "departments"}
+ENV = {"GTM_USER": "测试员", "GTM_LOCK_TIMEOUT": "1"}
 
 
-def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GTM_USER": "测试员", "GTM_LOCK_TIMEOUT": "1"}
-    if db is not None:
-        env["GTM_DB"] = str(db)
-    return subprocess.run([sys.executable, "-m", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+@pytest.fixture
+def cli(command):
+    """cli("indicators" | "loaders", *args, db=…): the command with the environment a user's shell would give it."""
+    inherited_db = os.environ.get("GTM_DB")
+
+    def call(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return command(*args, env={**ENV, "GTM_DB": str(db) if db is not None else inherited_db})
+
+    return call
 
 
-def test_catalogue_json_lists_every_target_with_its_traceable_fields():
+def real_process(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=PROJECT_ROOT, env={**os.environ, **ENV, "GTM_DB": str(db)},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_catalogue_json_lists_every_target_with_its_traceable_fields(cli):
     run = cli("indicators", "catalogue", "--json")
     assert run.returncode == 0, run.stderr
     plans = json.loads(run.stdout)
@@ -34,12 +49,12 @@ def test_catalogue_json_lists_every_target_with_its_traceable_fields():
     assert energy["departments"] == ["市发展改革委", "各区人民政府"]
 
 
-def test_validate_command_passes_on_the_shipped_catalogue():
+def test_validate_command_passes_on_the_shipped_catalogue(cli):
     run = cli("indicators", "validate")
     assert run.returncode == 0 and "全部有效" in run.stdout
 
 
-def test_import_dry_run_then_publish_then_history_then_rollback(tmp_path):
+def test_import_dry_run_then_publish_then_history_then_rollback(cli, tmp_path):
     db = tmp_path / "cli.duckdb"
     good = write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)
     dry = cli("loaders", "import", str(good), "--dry-run", "--json", db=db)
@@ -64,7 +79,7 @@ def test_import_dry_run_then_publish_then_history_then_rollback(tmp_path):
     assert next(r for r in status if r["indicator"] == "non_fossil_capacity_share")["latest_value"] is None
 
 
-def test_import_of_a_broken_file_exits_non_zero_with_every_problem_and_no_traceback(tmp_path):
+def test_import_of_a_broken_file_exits_non_zero_with_every_problem_and_no_traceback(cli, tmp_path):
     db = tmp_path / "cli.duckdb"
     run = cli("loaders", "import", str(write_xlsx(tmp_path / "broken.xlsx", BROKEN_ROWS)), db=db)
     assert run.returncode == 1
@@ -73,7 +88,7 @@ def test_import_of_a_broken_file_exits_non_zero_with_every_problem_and_no_traceb
     assert json.loads(cli("loaders", "history", "--json", db=db).stdout) == []
 
 
-def test_missing_file_unknown_plan_and_unknown_batch_exit_non_zero_with_a_message(tmp_path):
+def test_missing_file_unknown_plan_and_unknown_batch_exit_non_zero_with_a_message(cli, tmp_path):
     db = tmp_path / "cli.duckdb"
     missing = cli("loaders", "import", str(tmp_path / "nope.xlsx"), db=db)
     assert missing.returncode == 1 and "nope.xlsx" in missing.stderr and "Traceback" not in missing.stderr
@@ -83,7 +98,7 @@ def test_missing_file_unknown_plan_and_unknown_batch_exit_non_zero_with_a_messag
     assert batch.returncode == 1 and "没有编号为 42 的导入批次" in batch.stderr
 
 
-def test_template_and_export_commands_write_files(tmp_path):
+def test_template_and_export_commands_write_files(cli, tmp_path):
     db = tmp_path / "cli.duckdb"
     assert cli("loaders", "template", str(tmp_path / "t.xlsx")).returncode == 0
     assert (tmp_path / "t.xlsx").stat().st_size > 0
@@ -93,7 +108,7 @@ def test_template_and_export_commands_write_files(tmp_path):
     assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()[0] == "地区,指标,年份,月份,数值,单位,状态,来源,备注"
 
 
-def test_status_json_gives_the_worked_example_of_the_methodology(tmp_path):
+def test_status_json_gives_the_worked_example_of_the_methodology(cli, tmp_path):
     db = tmp_path / "cli.duckdb"
     rates = [["天津市", "单位地区生产总值能耗下降率", year, None, rate, "%", "正式", "公报", None]
              for year, rate in ((2021, 3.0), (2022, 1.0), (2023, 3.5))]
@@ -114,7 +129,7 @@ def test_status_json_gives_the_worked_example_of_the_methodology(tmp_path):
     assert next(r for r in as_of if r["indicator"] == "energy_intensity_reduction")["latest_year"] == 2022
 
 
-def test_backup_and_restore_run_from_the_loaders_command(tmp_path):
+def test_backup_and_restore_run_from_the_loaders_command(cli, tmp_path):
     db, restored = tmp_path / "cli.duckdb", tmp_path / "restored.duckdb"
     cli("loaders", "import", str(write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)), db=db)
     backup = cli("loaders", "backup", str(tmp_path / "snapshot.duckdb"), db=db)
@@ -124,3 +139,19 @@ def test_backup_and_restore_run_from_the_loaders_command(tmp_path):
     exported = [cli("loaders", "export", str(tmp_path / f"{name}.csv"), db=path) for name, path in (("a", db), ("b", restored))]
     assert all(run.returncode == 0 for run in exported)
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+@pytest.mark.slow  # a real process (the one smoke test of `python -m loaders`)
+def test_the_loaders_command_runs_as_a_real_process(tmp_path):
+    good = write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)
+    dry = real_process("loaders", "import", str(good), "--dry-run", "--json", db=tmp_path / "cli.duckdb")
+    assert dry.returncode == 0, dry.stderr
+    preview = json.loads(dry.stdout)
+    assert preview["dry_run"] and preview["counts"] == {"new": 6, "changed": 0, "unchanged": 0}
+
+
+@pytest.mark.slow  # a real process (the one smoke test of `python -m indicators`)
+def test_the_indicators_command_runs_as_a_real_process(tmp_path):
+    run = real_process("indicators", "status", "--json", "--region", "广东湛江", db=tmp_path / "cli.duckdb")
+    assert run.returncode == 0, run.stderr
+    assert next(r for r in json.loads(run.stdout) if r["indicator"] == "non_fossil_capacity_share")["latest_value"] is None

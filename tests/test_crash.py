@@ -32,6 +32,8 @@ MARKER_TIMEOUT = 180  # seconds for a paused import to reach its pause point
 IMPORT_TIMEOUT = 300  # seconds for an import to finish
 KILL_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0)  # seconds after start: start-up, reading, validating, writing
 
+pytestmark = pytest.mark.slow  # real processes on 50,000-row files, killed and raced
+
 
 def write_template_csv(path: Path, catalogue: Catalogue, n: int, *, value_shift: int = 0) -> Path:
     """A long-template CSV with n distinct (region, indicator, year, month) rows of valid values."""

@@ -93,9 +93,13 @@ def test_html_in_sources_notes_and_sheet_names_is_stored_and_shown_literally(tmp
 
 HOSTILE_UPLOADS = [hostile_files.zip_bomb_by_ratio, hostile_files.png_renamed_to_xlsx, hostile_files.html_renamed_to_csv,
                    hostile_files.text_named_as_xlsx, hostile_files.path_traversal_name]
+# ./test.sh --fast takes the page path once (the file name that tries to leave the folder); the content checks behind
+# the others run in process in tests/test_hostile_imports.py, and every file here in the full suite (marked slow).
+FAST_UPLOAD = hostile_files.path_traversal_name
 
 
-@pytest.mark.parametrize("make", HOSTILE_UPLOADS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("make", [pytest.param(f, id=f.__name__, marks=() if f is FAST_UPLOAD else pytest.mark.slow)
+                                  for f in HOSTILE_UPLOADS])
 def test_a_crafted_file_uploaded_on_the_data_page_is_refused_by_content_and_changes_nothing(tmp_path, make):
     hostile = make(tmp_path)
     data = hostile.path.read_bytes()
@@ -112,6 +116,7 @@ def test_a_crafted_file_uploaded_on_the_data_page_is_refused_by_content_and_chan
     assert (log["action"].iloc[0], log["actor"].iloc[0], log["sha256"].iloc[0]) == ("upload_refused", ANALYST, sha256_of(data))
 
 
+@pytest.mark.slow  # a 50 MB upload through the page
 def test_an_upload_over_the_size_cap_is_refused_before_it_is_read(tmp_path):
     at = data_page()
     before = database_state()

@@ -22,9 +22,16 @@ from loaders.export import export_frame
 from loaders.importer import prepare_import, publish
 from tests.conftest import GOOD_ROWS, PROJECT_ROOT, write_xlsx
 from tests.hostile_files import HOSTILE_FILES, encrypted_xls_workbook, zip_bomb_by_ratio
-from tests.hostile_imports import HOSTILE_IMPORTS, data_only_on_a_hidden_sheet, share_of_150_percent
+from tests.hostile_imports import (
+    HOSTILE_IMPORTS,
+    data_only_on_a_hidden_sheet,
+    share_of_150_percent,
+    thousands_of_bad_rows,
+    very_wide_sheet,
+)
 
 CLI_ONLY = ("--save-recipe",)  # options that act after the preview, so prepare_import alone cannot show them
+BIG_FILES = (very_wide_sheet, thousands_of_bad_rows)  # marked slow: thousands of columns or rows each
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +85,7 @@ def test_every_reader_guard_surfaces_through_the_import_command_and_changes_noth
     assert_unchanged(seeded, catalogue, before)
 
 
-@pytest.mark.parametrize("make", HOSTILE_IMPORTS, ids=[f.__name__ for f in HOSTILE_IMPORTS])
+@pytest.mark.parametrize("make", [pytest.param(f, id=f.__name__, marks=pytest.mark.slow if f in BIG_FILES else ()) for f in HOSTILE_IMPORTS])
 def test_every_hostile_content_is_refused_by_the_import_command_and_changes_nothing(make, tmp_path, seeded, before, catalogue, capsys,
                                                                                   monkeypatch):
     hostile = make(tmp_path)
@@ -98,6 +105,7 @@ def test_the_hostile_suite_is_at_least_thirty_files():
     assert len(HOSTILE_FILES) + len(HOSTILE_IMPORTS) >= 30
 
 
+@pytest.mark.slow  # four real processes; the same refusals run in process above
 @pytest.mark.parametrize("make", [zip_bomb_by_ratio, encrypted_xls_workbook, share_of_150_percent, data_only_on_a_hidden_sheet],
                          ids=lambda f: f.__name__)
 def test_refusals_in_a_real_process_exit_1_without_a_traceback(make, tmp_path, seeded, before, catalogue):

@@ -44,6 +44,14 @@ def test_overview_shows_every_target_of_both_plans_as_a_card_with_demo_banner():
     assert "晴雨表" in at.info[0].value  # the method behind the colours is named on screen
 
 
+def test_the_first_run_creates_the_database_and_loads_the_demo_data(tmp_path, monkeypatch):
+    first_run = tmp_path / "first-run.duckdb"  # the other tests start from a copy of what a first run leaves
+    monkeypatch.setenv("GTM_DB", str(first_run))
+    at = run_app()
+    assert first_run.is_file() and "示例数据" in at.warning[0].value
+    assert html_text(at).count('class="gtm-card"') == 17
+
+
 def test_overview_filters_by_status_and_method_from_the_url():
     at = run_app(method="ratio", status="achieved", plan="tianjin_2022")
     body = html_text(at)

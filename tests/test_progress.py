@@ -489,10 +489,12 @@ def test_month_out_of_range_is_refused():
 # Properties
 # ---------------------------------------------------------------------------
 
+# Each property runs 40 generated cases through the whole engine: marked slow, so ./test.sh --fast leaves them out.
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 rates_strategy = st.lists(st.floats(min_value=-15, max_value=30, allow_nan=False), min_size=1, max_size=5)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(rates=rates_strategy, k=st.floats(min_value=1, max_value=40))
 def test_chaining_annual_rates_equals_computing_from_levels(rates, k):
@@ -522,6 +524,7 @@ level_spec_strategy = st.builds(
 )
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(spec=level_spec_strategy, a=st.floats(0, 1.5), b=st.floats(0, 1.5))
 def test_completion_rises_weakly_with_a_better_latest_value(spec, a, b):
@@ -542,6 +545,7 @@ def test_completion_rises_weakly_with_a_better_latest_value(spec, a, b):
     assert c_better == pytest.approx(better, abs=1e-9)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(rates=rates_strategy, a=st.floats(1, 60), b=st.floats(1, 60))
 def test_reduction_completion_rises_weakly_with_a_bigger_cumulative_reduction(rates, a, b):
@@ -563,6 +567,7 @@ met_level_strategy = st.tuples(
 )
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(case=met_level_strategy)
 def test_a_met_level_target_is_achieved_under_every_method(case):
@@ -577,6 +582,7 @@ def test_a_met_level_target_is_achieved_under_every_method(case):
     assert r.score == 5.0
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(rates=rates_strategy, k=st.floats(min_value=1, max_value=40))
 def test_a_met_reduction_target_is_achieved_under_every_method(rates, k):

@@ -8,9 +8,6 @@ the one the importer uses.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +22,6 @@ from loaders.layouts.rawtable import Hints
 from loaders.matching import Matcher
 from loaders.overrides import Overrides, OverrideText
 from loaders.read import read_workbook
-from tests.conftest import PROJECT_ROOT
 
 REALDATA = Path(__file__).resolve().parent / "fixtures" / "realdata"
 CITIES = REALDATA / "Open-Earth-Foundation_OpenClimate" / "The_Emission_Inventories_for_290_Chinese_Cities_from_1997_to_2019.xlsx"
@@ -89,6 +85,7 @@ def test_ceads_city_workbook_without_options_reads_the_first_data_sheet_and_says
     assert "emission matrix" in warnings  # the other importable sheet is named
 
 
+@pytest.mark.slow  # imports the whole 1 MB county workbook
 def test_county_file_imports_the_catalogue_districts_by_administrative_code(catalogue, store):
     preview = prepare(COUNTIES, catalogue, store, indicators=[EMISSIONS])
     got = values(preview)
@@ -105,12 +102,14 @@ def test_county_file_imports_the_catalogue_districts_by_administrative_code(cata
     assert "210102 和平区" in skipped["地区不在地区目录中"].labels  # Shenyang's 和平区 is not Tianjin's
 
 
+@pytest.mark.slow  # reads the whole 1 MB county workbook
 def test_county_file_without_an_indicator_is_refused_asking_for_one(catalogue, store):
     with pytest.raises(LoaderError) as caught:
         prepare(COUNTIES, catalogue, store)
     assert "没有注明指标" in str(caught.value) and "--indicator" in str(caught.value)
 
 
+@pytest.mark.slow  # reads the whole 1 MB county workbook
 def test_emission_totals_cannot_be_imported_as_an_intensity(catalogue, store):
     with pytest.raises(LoaderError) as caught:
         prepare(COUNTIES, catalogue, store, indicators=["单位地区生产总值二氧化碳排放"])
@@ -174,15 +173,14 @@ def test_national_inventory_is_refused_with_each_kind_of_sheet_explained(catalog
     assert "行标签如：1997、1998" in text  # the 'sum' sheet: years × fuels, formulas read by their cached values
 
 
-def test_import_command_previews_the_county_file_as_json_with_skips_and_publishes_nothing(tmp_path):
-    env = {**os.environ, "GTM_USER": "测试员", "GTM_DB": str(tmp_path / "cli.duckdb"), "GTM_RECIPES_DIR": str(tmp_path / "none")}
-    done = subprocess.run([sys.executable, "-m", "loaders", "import", str(COUNTIES), "--indicator", EMISSIONS, "--dry-run", "--json"],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+@pytest.mark.slow  # imports the whole 1 MB county workbook
+def test_import_command_previews_the_county_file_as_json_with_skips_and_publishes_nothing(tmp_path, command):
+    env = {"GTM_USER": "测试员", "GTM_DB": str(tmp_path / "cli.duckdb"), "GTM_RECIPES_DIR": str(tmp_path / "none")}
+    done = command("loaders", "import", str(COUNTIES), "--indicator", EMISSIONS, "--dry-run", "--json", env=env)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["dry_run"] and result["counts"] == {"new": 525, "changed": 0, "unchanged": 0}
     assert result["layout"] == "regions_by_years" and result["layout_zh"].startswith("地区为行、年份为列")
     assert {s["reason"]: s["count"] for s in result["skipped"]}["地区不在地区目录中"] == 2707
-    history = subprocess.run([sys.executable, "-m", "loaders", "history", "--json"], cwd=PROJECT_ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+    history = command("loaders", "history", "--json", env=env)
     assert json.loads(history.stdout) == []

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,6 @@ from loaders.importer import prepare_import
 from loaders.overrides import OverrideText
 from loaders.read import read_workbook
 from loaders.recipes import find_recipe, fingerprint, load_recipe, save_recipe
-from tests.conftest import PROJECT_ROOT
 from tests.tables import xlsx
 from tests.test_realdata import CITIES, COUNTIES
 
@@ -77,7 +74,8 @@ def test_a_missing_recipe_names_the_recipes_there_are(tmp_path):
         load_recipe("two", tmp_path)
 
 
-@pytest.mark.parametrize(("path", "name"), [(CITIES, "ceads_city_emissions"), (COUNTIES, "ceads_county_emissions")])
+@pytest.mark.parametrize(("path", "name"), [(CITIES, "ceads_city_emissions"),
+                                            pytest.param(COUNTIES, "ceads_county_emissions", marks=pytest.mark.slow)])  # 1 MB
 def test_shipped_recipes_import_the_ceads_files_in_one_step(path, name, catalogue, store):
     recipe = load_recipe(name, DEFAULT_RECIPES_DIR)
     assert find_recipe(read_workbook(path), DEFAULT_RECIPES_DIR) == recipe
@@ -86,18 +84,17 @@ def test_shipped_recipes_import_the_ceads_files_in_one_step(path, name, catalogu
     assert preview.layout == "regions_by_years"
 
 
-def test_the_import_command_saves_a_recipe_and_the_next_run_uses_it(tmp_path):
-    env = {**os.environ, "GTM_USER": "测试员", "GTM_DB": str(tmp_path / "cli.duckdb"), "GTM_RECIPES_DIR": str(tmp_path / "recipes")}
+def test_the_import_command_saves_a_recipe_and_the_next_run_uses_it(tmp_path, command):
+    env = {"GTM_USER": "测试员", "GTM_DB": str(tmp_path / "cli.duckdb"), "GTM_RECIPES_DIR": str(tmp_path / "recipes")}
 
-    def command(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "loaders", "import", *args], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+    def import_file(*args: str) -> subprocess.CompletedProcess[str]:
+        return command("loaders", "import", *args, env=env)
 
-    first = command(str(yearbook(tmp_path / "2021.xlsx", 2021, [("天津", 70.0)])), "--indicator", AIR, "--save-recipe", "年鉴表1",
-                    "--dry-run")
+    first = import_file(str(yearbook(tmp_path / "2021.xlsx", 2021, [("天津", 70.0)])), "--indicator", AIR, "--save-recipe", "年鉴表1",
+                        "--dry-run")
     assert first.returncode == 0, first.stderr
     assert "已保存导入配方“年鉴表1”" in first.stdout and (tmp_path / "recipes" / "年鉴表1.yaml").is_file()
-    second = command(str(yearbook(tmp_path / "2022.xlsx", 2022, [("天津", 71.0)])), "--json")
+    second = import_file(str(yearbook(tmp_path / "2022.xlsx", 2022, [("天津", 71.0)])), "--json")
     assert second.returncode == 0, second.stderr
     result = json.loads(second.stdout)
     assert result["recipe"] == "年鉴表1" and result["counts"]["new"] == 4 and result["layout"] == "regions_by_years"

@@ -138,6 +138,7 @@ def lock_held_by_another_process(db_path: Path) -> Iterator[None]:
         holder.wait()
 
 
+@pytest.mark.slow  # a second real process holds the lock; the writer waits out its timeout
 def test_a_second_writer_gets_a_clear_message_and_loses_nothing(store, db_path, duckdb_only):
     store.write_batch(batch(), rows(("tianjin", AIR, 2021, 72.3)))
     # Another process (as a running import would) holds the file's write lock.
@@ -293,6 +294,7 @@ def test_a_backup_that_cannot_wait_says_to_retry(tmp_path):
     assert not list(tmp_path.glob("*out.duckdb*"))
 
 
+@pytest.mark.slow  # a second real process holds the lock; the reader waits out its timeout
 def test_a_reader_waits_for_a_writer_process_and_gets_the_same_message(store, db_path, duckdb_only):
     with lock_held_by_another_process(db_path), pytest.raises(StoreBusyError) as caught:
         store.current_observations()

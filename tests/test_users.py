@@ -10,10 +10,11 @@ import sys
 import bcrypt
 import pytest
 
-from indicators import users as users_module
+from indicators import accounts as users_module
+from indicators.accounts import LoginThrottle, UsersFile, attempt_login, delay_after, passwords
+from indicators.accounts import throttle as throttle_module
 from indicators.errors import UserError
 from indicators.store import Store
-from indicators.users import LoginThrottle, UsersFile, attempt_login, delay_after
 from tests.accounts import FAST_ROUNDS
 from tests.conftest import PROJECT_ROOT
 
@@ -22,16 +23,24 @@ PASSWORD = "tian-jin-2025-ok"
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
-    monkeypatch.setattr(users_module, "BCRYPT_ROUNDS", FAST_ROUNDS)
+    monkeypatch.setattr(passwords, "BCRYPT_ROUNDS", FAST_ROUNDS)
 
 
-def users_cli(tmp_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GTM_USERS": str(tmp_path / "users.toml"), "GTM_DB": str(tmp_path / "audit.duckdb"), "GTM_USER": "ops"}
-    return subprocess.run([sys.executable, "-m", "indicators.users", *args], cwd=PROJECT_ROOT, env=env, input=stdin,
-                          capture_output=True, text=True)
+def users_env(tmp_path) -> dict[str, str]:
+    return {"GTM_USERS": str(tmp_path / "users.toml"), "GTM_DB": str(tmp_path / "audit.duckdb"), "GTM_USER": "ops"}
 
 
-def test_the_users_file_holds_a_bcrypt_hash_that_verifies_and_never_the_password(tmp_path):
+@pytest.fixture
+def users_cli(command):
+    """users_cli(tmp_path, *args, stdin=…): `python -m indicators.users` in this process (stdin a pipe, not a terminal)."""
+
+    def call(tmp_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return command("indicators.users", *args, env=users_env(tmp_path), stdin=stdin)
+
+    return call
+
+
+def test_the_users_file_holds_a_bcrypt_hash_that_verifies_and_never_the_password(users_cli, tmp_path):
     done = users_cli(tmp_path, "add", "张三", "--role", "analyst", "--password-stdin", stdin=PASSWORD + "\n")
     assert done.returncode == 0, done.stderr
     path = tmp_path / "users.toml"
@@ -44,7 +53,7 @@ def test_the_users_file_holds_a_bcrypt_hash_that_verifies_and_never_the_password
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # owner only
 
 
-def test_a_password_is_never_taken_from_the_command_line(tmp_path):
+def test_a_password_is_never_taken_from_the_command_line(users_cli, tmp_path):
     for args in (["--password", PASSWORD], ["--pass", PASSWORD], [f"--password={PASSWORD}"]):
         done = users_cli(tmp_path, "add", "li", "--role", "admin", *args)
         assert done.returncode == 2, args  # argparse refuses: no such option, and no abbreviation of --password-stdin
@@ -53,7 +62,7 @@ def test_a_password_is_never_taken_from_the_command_line(tmp_path):
     assert not (tmp_path / "users.toml").exists()
 
 
-def test_reset_replaces_the_hash_so_only_the_new_password_works(tmp_path):
+def test_reset_replaces_the_hash_so_only_the_new_password_works(users_cli, tmp_path):
     users_cli(tmp_path, "add", "li", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
     done = users_cli(tmp_path, "reset", "li", "--password-stdin", stdin="another-password-9\n")
     assert done.returncode == 0, done.stderr
@@ -62,7 +71,7 @@ def test_reset_replaces_the_hash_so_only_the_new_password_works(tmp_path):
     assert users.authenticate("li", "another-password-9").name == "li"
 
 
-def test_remove_and_role_change_take_effect_and_list_shows_no_hashes(tmp_path):
+def test_remove_and_role_change_take_effect_and_list_shows_no_hashes(users_cli, tmp_path):
     users_cli(tmp_path, "add", "li", "--role", "analyst", "--password-stdin", stdin=PASSWORD + "\n")
     users_cli(tmp_path, "add", "ops", "--role", "admin", "--sso-only", "--email", "ops@example.org")
     assert users_cli(tmp_path, "role", "li", "admin").returncode == 0
@@ -74,7 +83,7 @@ def test_remove_and_role_change_take_effect_and_list_shows_no_hashes(tmp_path):
     assert missing.returncode == 1 and "没有用户" in missing.stderr
 
 
-def test_user_management_is_audited_and_the_log_exports_to_csv(tmp_path):
+def test_user_management_is_audited_and_the_log_exports_to_csv(users_cli, tmp_path):
     users_cli(tmp_path, "add", "li", "--role", "analyst", "--password-stdin", stdin=PASSWORD + "\n")
     users_cli(tmp_path, "reset", "li", "--password-stdin", stdin="another-password-9\n")
     users_cli(tmp_path, "remove", "li")
@@ -139,8 +148,17 @@ def test_repeated_failed_logins_are_refused_until_the_wait_is_over_even_with_the
 
 
 def test_the_throttle_forgets_the_oldest_keys_beyond_its_cap(monkeypatch):
-    monkeypatch.setattr(users_module, "MAX_THROTTLE_KEYS", 5)
+    monkeypatch.setattr(throttle_module, "MAX_THROTTLE_KEYS", 5)
     throttle = LoginThrottle(clock=iter(range(100)).__next__)
     for i in range(8):
         throttle.failure([f"user:{i}"])
     assert throttle.failures("user:0") == 0 and throttle.failures("user:7") == 1
+
+
+@pytest.mark.slow  # a real process (the one smoke test of `python -m indicators.users`)
+def test_the_users_command_runs_as_a_real_process(users_cli, tmp_path):
+    users_cli(tmp_path, "add", "li", "--role", "analyst", "--password-stdin", stdin=PASSWORD + "\n")
+    listed = subprocess.run([sys.executable, "-m", "indicators.users", "list"], cwd=PROJECT_ROOT, env={**os.environ, **users_env(tmp_path)},
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split() == ["li", "analyst", "密码"]

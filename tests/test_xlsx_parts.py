@@ -72,6 +72,7 @@ def template_rows(n: int) -> list[list[object]]:
     return rows
 
 
+@pytest.mark.slow  # every real workbook (the 1 MB one too), read twice
 def test_real_workbooks_read_the_same_in_pieces_as_whole(pieces_made: list[bytes], monkeypatch) -> None:
     cut = []
     for path in REAL_XLSX:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.accounts import ADMIN_ROLES, WRITE_ROLES, User
 from indicators.store import BatchResult, StoreError, sha256_of
 from indicators.targets import set_target as _set_target
-from indicators.users import ADMIN_ROLES, WRITE_ROLES, User
 from loaders.errors import LoaderError
 from loaders.importer import ImportPreview, prepare_import, publish
 from ui import auth, queries

@@ -19,10 +19,10 @@ import logging
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from indicators.accounts import LoginOutcome, LoginThrottle, User, UsersFile, attempt_login, resolve_users_path
 from indicators.errors import UserError
 from indicators.inert_text import strip_unsafe
 from indicators.texts import load_texts
-from indicators.users import LoginOutcome, LoginThrottle, User, UsersFile, attempt_login, resolve_users_path
 from ui import queries
 from ui.client_address import current_client_address
 from ui.i18n import TEXTS_DIR, text_from

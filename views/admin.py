@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from indicators.accounts import ACCOUNT_ROLES
 from indicators.errors import UserError
 from indicators.tabular_files import csv_bytes
 from indicators.targets import settable_targets
 from indicators.texts import load_texts
-from indicators.users import ACCOUNT_ROLES
 from ui import actions, auth, queries
 from ui.i18n import TEXTS_DIR, language, text_from
 from ui.safe import md_escape
