@@ -6,7 +6,7 @@ role or resetting a password takes effect on that user's very next click.
 
 - Password users: the sidebar form; the session keeps the name and the hash it was checked against
   (server-side, in st.session_state). Repeated failures are slowed down per user name and per session
-  (indicators/users.py LoginThrottle, in the server's memory).
+  (indicators/accounts/throttle.py LoginThrottle, in the server's memory).
 - Single sign-on: when .streamlit/secrets.toml has an [auth] section (OIDC; needs the Authlib package),
   a button calls st.login(); st.user's e-mail is looked up in the users file for a role. A signed-in
   e-mail without an entry stays a viewer.
