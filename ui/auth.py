@@ -89,10 +89,11 @@ def _throttle_keys() -> list[str]:
 
 
 def login(name: str, password: str) -> LoginOutcome:
-    """Check a password login; on success the session is logged in. Every attempt is audited (except throttled ones)."""
+    """Check a password login; on success the session is logged in. Every attempt is audited, throttled ones too."""
     name = strip_unsafe(name, one_line=True)[:MAX_NAME_CHARS]  # no control or bidi characters reach the log
     outcome = attempt_login(users_file(), throttle(), name, password, extra_keys=_throttle_keys())
-    if outcome.wait_seconds:
+    if outcome.wait_seconds:  # refused without a password check, and audited as such
+        _audit(name or "(empty)", "login_throttled")
         return outcome
     if outcome.user is not None:
         st.session_state[SESSION_KEY] = {"name": outcome.user.name, "hash": outcome.user.password_hash}

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from indicators.accounts.users_file import ACCOUNT_ROLES, UsersFile, resolve_users_path
 from indicators.cli import EXIT_OK, current_user, open_store, print_json
-from indicators.errors import UserError
+from indicators.errors import InvalidArgument, UserError
+from indicators.inert_text import for_terminal
+from indicators.tabular_files import write_csv
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,8 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", parents=[common], allow_abbrev=False, help="导出审计日志 / export the audit log")
     p.add_argument("--out", type=Path, help="写入 .csv 或 .json 文件（默认打印）/ write a .csv or .json file")
     p.add_argument("--json", action="store_true", help="JSON 打印 / print JSON")
-    p.add_argument("--limit", type=int, help="只看最近 N 条 / only the newest N rows")
+    p.add_argument("--limit", help="只看最近 N 条 / only the newest N rows")
     return parser
+
+
+def _row_count(text: str | None) -> int | None:
+    """A --limit: a whole number of rows, at least 1 (None: all rows)."""
+    if text is None:
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        shown = for_terminal(text)
+        raise InvalidArgument(f"--limit 应为不小于1的整数，而不是“{shown}”。/ --limit must be a whole number of rows >= 1, not '{shown}'.")
+    return int(text)
 
 
 def read_new_password(from_stdin: bool) -> str:
@@ -117,11 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _audit(store, args: argparse.Namespace) -> int:
-    log = store.audit_log(limit=args.limit)
+    log = store.audit_log(limit=_row_count(args.limit))
     if args.out is not None:
         suffix = args.out.suffix.lower()
         if suffix == ".csv":
-            log.to_csv(args.out, index=False, encoding="utf-8-sig")
+            write_csv(log, args.out)  # inert: a name typed as "=HYPERLINK(…)" stays text
         elif suffix == ".json":
             args.out.write_text(log.to_json(orient="records", force_ascii=False, date_format="iso", indent=2), encoding="utf-8")
         else:
@@ -130,7 +142,8 @@ def _audit(store, args: argparse.Namespace) -> int:
     elif args.json:
         print_json(log.astype(object).where(log.notna(), None).to_dict(orient="records"))
     else:
-        for row in log.itertuples(index=False):
-            print(f"{row.audit_id:>5} {row.occurred_at:%Y-%m-%d %H:%M:%S} {row.actor:<14} {row.action:<15} "
-                  f"{row.subject or ''} {row.file_name or ''} {(row.sha256 or '')[:12]}")
+        for row in log.astype(object).where(log.notna(), None).to_dict(orient="records"):  # pandas 3: a missing text is NaN
+            shown = {key: for_terminal(row[key] or "") for key in ("actor", "action", "subject", "file_name")}
+            print(f"{row['audit_id']:>5} {row['occurred_at']:%Y-%m-%d %H:%M:%S} {shown['actor']:<14} {shown['action']:<15} "
+                  f"{shown['subject']} {shown['file_name']} {for_terminal(row['sha256'] or '')[:12]}")
     return 0

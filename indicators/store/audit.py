@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from indicators.errors import InvalidArgument
 from indicators.store.backend import Connection
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ def audit_log(db: Database, limit: int | None = None) -> pd.DataFrame:
     """The audit log, newest first."""
     sql = "SELECT audit_id, occurred_at, actor, action, subject, file_name, sha256, detail FROM audit_log ORDER BY audit_id DESC"
     if limit is not None:
+        if limit < 1:
+            raise InvalidArgument(f"行数应不小于1，而不是 {limit}。/ The number of rows must be at least 1, not {limit}.")
         sql += f" LIMIT {int(limit)}"
     return db.query(sql)
 
