@@ -56,6 +56,7 @@ def catalogue_records(catalogue: Catalogue) -> list[dict[str, object]]:
                     target.responsibility.clause if target.responsibility else None),
                 "value_pending_zh": target.value_pending_zh, "note_zh": target.note_zh,
                 "inputs": ind.inputs.model_dump() if ind.inputs else None,
+                "bounded": ind.bounded, "relative": target.relative,
             })
         plans.append({
             "id": plan.id, "title_zh": plan.title_zh, "title_en": plan.title_en, "issuer": plan.issuer,
