@@ -101,7 +101,7 @@ def _spec_row(
         "kind": indicator.kind, "direction": indicator.direction, "bound": target.bound,
         "target": target.value if target.value is not None else float("nan"),
         "base_year": plan.base_year, "target_year": plan.target_year, "input_form": form,
-        "unit": indicator.unit, "issued_year": plan.date_issued.year, "bounded": bool(indicator.bounded),
+        "unit": indicator.unit, "issued_year": plan.date_issued.year, "bounded": indicator.bounded,
         "relative": target.relative, "about": target.about, "plan": plan.id, "region": region_id, "indicator": indicator.id,
         "input_indicator": input_id, "name_zh": indicator.name_zh, "name_en": indicator.name_en,
         "area": indicator.area, "clause": target.clause, "decimals": indicator.decimals,

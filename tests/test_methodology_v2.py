@@ -19,6 +19,7 @@ from indicators.progress import (
     assess_frame,
     chart_lines,
     reason_texts,
+    rollup,
     spec_record,
 )
 from indicators.vocabulary import RATIO_STATUSES, STATUS_ICONS, STATUS_LABELS, STATUSES
@@ -414,3 +415,12 @@ def test_every_new_figure_is_present_and_null_where_it_has_no_meaning():
     assert r["provisional"] is False and r["judged_from"] == 2023
     assert assess(AIR, [(2020, 65.0), (2023, 66.0)]).judged_from is None  # not a maintain target
     assert not math.isnan(assess(AIR, [(2020, 65.0), (2023, 66.0)]).required_annual_change)
+
+
+def test_rollups_count_provisional_statuses():
+    specs = pd.DataFrame([spec_record("a", AIR), spec_record("b", AIR), spec_record("c", PM25)]).assign(area=["x", "x", "y"])
+    obs = pd.DataFrame({"series_id": ["a", "a", "b", "b", "c", "c"], "year": [2020, 2025, 2020, 2024, 2020, 2023],
+                        "month": [None, 9, None, None, None, None], "value": [65.0, 68.9, 65.0, 66.0, 48.0, 45.0]})
+    out = rollup(assess_frame(specs, obs), ["area"], "barometer").set_index("area")
+    assert out.loc["x", "n_provisional"] == 1 and out.loc["y", "n_provisional"] == 0
+    assert out.loc["x", "n_green"] == 1  # a: 68.9 in 1–9月 meets 68: green, not achieved
