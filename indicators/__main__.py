@@ -79,7 +79,8 @@ def _print_catalogue(plans: list[dict[str, object]]) -> None:
 
 def _print_status(records: list[dict[str, object]]) -> None:
     for r in records:
-        latest = "无数据" if r["latest_value"] is None else f"{r['latest_value']:g}（{r['latest_year']}年）"
+        months = f"1—{r['latest_month']}月，阶段性" if r["latest_month"] else ""  # §8.5: a within-year figure says so
+        latest = "无数据" if r["latest_value"] is None else f"{r['latest_value']:g}（{r['latest_year']}年{months}）"
         target = "待录入" if r["target"] is None else f"{r['target']:g}"
         barometer = STATUS_LABELS_ZH.get(r["status"]["barometer"], r["status"]["barometer"])
         print(f"{r['plan']:<22} {r['region']:<10} {r['name_zh']}：最新 {latest}，目标 {target}{r['unit']}，{barometer}")
