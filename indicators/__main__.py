@@ -57,6 +57,7 @@ def catalogue_records(catalogue: Catalogue) -> list[dict[str, object]]:
                     target.responsibility.clause if target.responsibility else None),
                 "value_pending_zh": target.value_pending_zh, "note_zh": target.note_zh,
                 "inputs": ind.inputs.model_dump() if ind.inputs else None,
+                "bounded": ind.bounded, "relative": target.relative,
             })
         plans.append({
             "id": plan.id, "title_zh": plan.title_zh, "title_en": plan.title_en, "issuer": plan.issuer,
@@ -79,7 +80,8 @@ def _print_catalogue(plans: list[dict[str, Any]]) -> None:
 
 def _print_status(records: list[dict[str, Any]]) -> None:
     for r in records:
-        latest = "无数据" if r["latest_value"] is None else f"{r['latest_value']:g}（{r['latest_year']}年）"
+        months = f"1—{r['latest_month']}月，阶段性" if r["latest_month"] else ""  # §8.5: a within-year figure says so
+        latest = "无数据" if r["latest_value"] is None else f"{r['latest_value']:g}（{r['latest_year']}年{months}）"
         target = "待录入" if r["target"] is None else f"{r['target']:g}"
         barometer = STATUS_LABELS_ZH.get(r["status"]["barometer"], r["status"]["barometer"])
         print(f"{r['plan']:<22} {r['region']:<10} {r['name_zh']}：最新 {latest}，目标 {target}{r['unit']}，{barometer}")

@@ -67,6 +67,9 @@ class Indicator(Strict):
     aliases: list[str] = []
     inputs: Inputs | None = None
     definition_zh: str | None = None
+    # A share or rate in [0, 100] (methodology §8.2): projections are clipped to it and charts stop at 100.
+    # Left out, it follows the unit (see `default_bounded`); the loaded catalogue always holds a bool.
+    bounded: bool | None = None
 
     def name(self, lang: str) -> str:
         return in_language(lang, self.name_zh, self.name_en)
@@ -106,6 +109,8 @@ class Responsibility(Strict):
 class Target(Strict):
     indicator: str = Field(pattern=ID_PATTERN)
     value: float | None
+    # §8.6 "比2020年提高N个百分点": `value` is the change N from the base-year value, in the good direction.
+    relative: bool = False
     bound: Bound
     wording: list[Wording] = Field(min_length=1)
     clause: str
@@ -115,6 +120,11 @@ class Target(Strict):
     value_pending_zh: str | None = None
     value_pending_en: str | None = None
     note_zh: str | None = None
+
+    @property
+    def about(self) -> bool:
+        """"N%左右" (§8.6): judged as at least N in the direction of travel; texts keep "左右"."""
+        return "左右" in self.wording
 
     @property
     def all_departments(self) -> list[str]:
@@ -211,6 +221,25 @@ class Catalogue:
                 yield plan, target
 
 
+PERCENT_UNIT = "%"  # the unit of shares and rates in the catalogue
+RELATIVE_KINDS = ("level", "count")  # kinds whose target may be a change from the base (§8.6)
+
+
+def default_bounded(indicator: Indicator, annual_rates: set[str]) -> bool:
+    """§8.2 by default: a unit of "%" is a bounded share, except a cumulative reduction and an annual decline
+    rate (an indicator some reduction reads as `inputs.annual_rate`), which are not shares."""
+    if indicator.kind == "cumulative_reduction" or indicator.id in annual_rates:
+        return False
+    return indicator.unit.strip() in (PERCENT_UNIT, "％")
+
+
+def _resolve_bounded(indicators: list[Indicator]) -> list[Indicator]:
+    """Every indicator with `bounded` decided: as written, else by `default_bounded`."""
+    annual_rates = {i.inputs.annual_rate for i in indicators if i.inputs and i.inputs.annual_rate}
+    return [i if i.bounded is not None else i.model_copy(update={"bounded": default_bounded(i, annual_rates)})
+            for i in indicators]
+
+
 def match_key(text: str) -> str:
     """Normalise a name for matching: full-width → half-width, no spaces, lower case."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
@@ -260,6 +289,8 @@ def _check_indicators(ind_file: IndicatorFile, problems: list[str]) -> None:
             for ref in (ind.inputs.annual_rate, ind.inputs.level):
                 if ref is not None and ref not in ids:
                     problems.append(f"indicators.yaml: {ind.id}: 输入序列不存在 / input '{ref}' is not an indicator")
+        if ind.bounded and ind.kind == "cumulative_reduction":
+            problems.append(f"indicators.yaml: {ind.id}: 累计降低率不是比重，不能设bounded / a cumulative reduction is not a share")
         # One spelling must lead to one indicator, or an importer would guess.
         for form in {match_key(f) for f in (ind.id, ind.name_zh, ind.name_en, *ind.aliases)}:
             other = forms.setdefault(form, ind.id)
@@ -309,6 +340,10 @@ def _check_plan(plan: Plan, path: Path, indicators: dict[str, Indicator], region
             problems.append(f"{where}: 未知指标 / unknown indicator")
         elif (indicator.kind == "maintain") != (target.bound == "maintain"):
             problems.append(f"{where}: 保持类指标须用bound: maintain / maintain kind and bound must go together")
+        if target.relative and indicator is not None and indicator.kind not in RELATIVE_KINDS:
+            problems.append(f"{where}: 只有水平类和数量类目标可相对基期(relative) / only level and count targets can be relative")
+        if target.relative and target.value is None:
+            problems.append(f"{where}: 相对目标须给出变化量(value) / a relative target needs its change as value")
         if target.value is None and not target.value_pending_zh:
             problems.append(f"{where}: 目标值为空时须说明原因(value_pending_zh) / a missing value needs value_pending_zh")
         if text is not None:
@@ -333,7 +368,7 @@ def validate_catalogue(data_dir: Path = DATA_DIR) -> tuple[Catalogue | None, lis
         _check_indicators(ind_file, problems)
     if isinstance(reg_file, RegionFile):
         _check_regions(reg_file, problems)
-    indicators = {i.id: i for i in ind_file.indicators} if isinstance(ind_file, IndicatorFile) else {}
+    indicators = {i.id: i for i in _resolve_bounded(ind_file.indicators)} if isinstance(ind_file, IndicatorFile) else {}
     region_ids = {r.id for r in reg_file.regions} if isinstance(reg_file, RegionFile) else set()
     plans: dict[str, Plan] = {}
     plan_paths = sorted((data_dir / "plans").glob("*.yaml"))

@@ -25,7 +25,12 @@ CONTRACT_KEYS = (
     "latest_year", "latest_value", "time_progress", "completion_progress", "gap_pp", "required_annual_rate",
     "projected_value", "ratio", "status", "explanation_zh", "explanation_en",
 )
-EXTRA_KEYS = ("region_zh", "area", "input_form", "input_indicator", "latest_month", "score")
+# Methodology §8 adds: still needed a year in natural units (§8.4), within-year (§8.5), first judged year of a
+# maintain target (§8.1), bounded share (§8.2), a relative target's change (§8.6). Null where §8 gives no meaning.
+EXTRA_KEYS = (
+    "region_zh", "area", "input_form", "input_indicator", "latest_month", "score",
+    "required_annual_change", "required_annual_change_unit", "provisional", "judged_from", "bounded", "target_delta",
+)
 
 
 
@@ -75,7 +80,7 @@ def build_inputs(
                 continue
             form, input_id = _choose_input(candidates, latest, region_id)
             specs.append(_spec_row(catalogue, plan_obj, target, indicator, region_id, form, input_id))
-    spec_frame = pd.DataFrame(specs, columns=[*progress.SPEC_COLUMNS, "unit", *_META_COLUMNS])
+    spec_frame = pd.DataFrame(specs, columns=[*progress.SPEC_COLUMNS, *progress.OPTIONAL_SPEC_COLUMNS, *_META_COLUMNS])
     if spec_frame.empty or observations.empty:
         return spec_frame, pd.DataFrame(columns=list(progress.OBSERVATION_COLUMNS))
     keyed = observations.merge(
@@ -96,7 +101,8 @@ def _spec_row(
         "kind": indicator.kind, "direction": indicator.direction, "bound": target.bound,
         "target": target.value if target.value is not None else float("nan"),
         "base_year": plan.base_year, "target_year": plan.target_year, "input_form": form,
-        "unit": indicator.unit, "plan": plan.id, "region": region_id, "indicator": indicator.id,
+        "unit": indicator.unit, "issued_year": plan.date_issued.year, "bounded": indicator.bounded,
+        "relative": target.relative, "about": target.about, "plan": plan.id, "region": region_id, "indicator": indicator.id,
         "input_indicator": input_id, "name_zh": indicator.name_zh, "name_en": indicator.name_en,
         "area": indicator.area, "clause": target.clause, "decimals": indicator.decimals,
     }

@@ -20,7 +20,12 @@ InputForm = Literal["level", "annual_rate", "cumulative"]  # what a series gives
 Method = Literal["barometer", "ratio", "anticipated"]
 PlanStatus = Literal["正式", "征求意见稿"]  # issued, draft for comment
 RegionLevel = Literal["province", "municipality", "prefecture", "district", "county", "county_city"]
-Wording = Literal["力争", "达到", "保持", "以上", "以下", "提高至", "降低", "下降", "培育", "巩固", "完成", "控制在"]
+# The plan's own words around a target value (each must appear in the target's quote). "左右" (about) is judged as
+# "at least N" in the direction of travel and kept in every text (methodology §8.6).
+Wording = Literal[
+    "力争", "达到", "保持", "以上", "以下", "提高至", "降低", "下降", "培育", "巩固", "完成", "控制在",
+    "左右", "大于", "超过", "不低于", "不少于", "不超过", "不高于", "低于", "提高", "增加", "削减", "减少",
+]
 
 KINDS: tuple[str, ...] = get_args(Kind)
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
@@ -50,7 +55,7 @@ STATUS_LABELS_EN = {key: labels["en"] for key, labels in STATUS_LABELS.items()}
 # often missing on servers and in screenshots, where they render as empty boxes.
 STATUS_ICONS = {
     "green": "●", "yellow": "▲", "red": "■", "achieved": "✔", "not_assessable": "○", "not_set": "○",
-    "on_track": "●", "acceleration_needed": "▲", "limited": "▲", "deterioration": "■",
+    "on_track": "●", "acceleration_needed": "▲", "limited": "◆", "deterioration": "■",
     "fair": "▲", "stagnation": "■",
 }
 UNKNOWN_STATUS_ICON = "○"

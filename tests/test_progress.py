@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from indicators.progress import (
@@ -95,11 +95,11 @@ def test_rates_are_chained_multiplicatively_never_added():
 def test_worked_example_reason_names_inputs_and_thresholds():
     r = assess(TIANJIN, TIANJIN_RATES, input_form="annual_rate")
     assert "2023年累计下降7.33%，进度目标8.97%（几何路径），差距18.3%，超过10% → 红灯" in r.explanation_zh
-    assert "R=0.81（0.60≤R<0.95）→ 需加速" in r.explanation_zh
+    assert "R=0.81（0.60≤R<0.95）→ 需加快" in r.explanation_zh  # §8.7: the vocabulary's label
     assert "落后时序进度9.44个百分点" in r.explanation_zh
     assert "余下2年需年均下降3.95%" in r.explanation_zh
-    assert "shortfall 18.3%, above 10% → red" in r.explanation_en
-    assert "R=0.81 (0.60≤R<0.95) → acceleration needed" in r.explanation_en
+    assert "shortfall 18.3%, above 10% → Red" in r.explanation_en  # §8.7: the vocabulary's label
+    assert "R=0.81 (0.60≤R<0.95) → Acceleration needed" in r.explanation_en
 
 
 def test_as_of_ignores_later_data():
@@ -181,8 +181,9 @@ def test_maintain_target_kept_every_year_within_one_point_is_achieved():
 
 def test_maintain_target_with_a_failed_past_year_is_not_achieved_and_names_the_year():
     r = assess(GARBAGE, [(2020, 100.0), (2021, 98.5), (2022, 100.0), (2023, 100.0)])
-    assert statuses(r) == ("red", "deterioration", "stagnation")
-    assert r.score == -5.0
+    # §8.1: the latest judged year meets again, an earlier one did not → yellow / acceleration needed / fair
+    assert statuses(r) == ("yellow", "acceleration_needed", "fair")
+    assert r.score is None  # §8.1: R does not apply to a maintain target
     assert r.details["maintain"]["maintain_first_failed_year"] == 2021
     assert r.details["maintain"]["maintain_failed_years"] == 1
     assert "2021年为98.50，未达到99.00" in r.explanation_zh
@@ -426,12 +427,13 @@ def test_rollup_counts_statuses_names_the_method_and_puts_the_worst_group_first(
     energy = out.set_index("area").loc["能源"]
     assert energy["n"] == 2 and energy["n_red"] == 2  # tj red, nf red
     environment = out.set_index("area").loc["环境"]
-    assert environment["n_red"] == 2  # pm red, gb failed maintain
+    # §8.1: gb lapsed in 2021 and meets again in 2023 → yellow (was red: every year was judged)
+    assert environment["n_red"] == 1 and environment["n_yellow"] == 1  # pm red, gb lapsed maintain
     assert (out.set_index("area").loc["产业", ["n_red", "n_not_assessable", "n_achieved"]] == [1, 1, 1]).all()
-    # severity red 2 … achieved 0 over assessed rows: 环境 2, 能源 2, 产业 1; ties: lower mean score first
-    assert list(out["area"]) == ["环境", "能源", "产业"]
+    # severity red 3, yellow 2, green 1, achieved 0 over assessed rows: 能源 3, 环境 2.5, 产业 1.5
+    assert list(out["area"]) == ["能源", "环境", "产业"]
     ratio = rollup(results, ["area"], "ratio").set_index("area")
-    assert ratio.loc["环境", "n_deterioration"] == 1 and ratio.loc["环境", "n_limited"] == 1
+    assert ratio.loc["环境", "n_acceleration_needed"] == 1 and ratio.loc["环境", "n_limited"] == 1
     assert ratio.loc["能源", "mean_score"] == pytest.approx(results.loc[results["area"] == "能源", "score"].mean())
 
 
@@ -540,6 +542,14 @@ def test_completion_rises_weakly_with_a_better_latest_value(spec, a, b):
     })
     result = assess_frame(frame_specs, obs).set_index("series_id")
     c_worse, c_better = result.loc["w", "completion_progress"], result.loc["b", "completion_progress"]
+    # §8.3 (changes this property): a base that already meets the target — here only within the 1-point
+    # tolerance of a 0/100 target (no unit given) — leaves completion without meaning: null for both.
+    tolerance = 1.0 if target in (0.0, 100.0) else 0.0
+    margin = (base - target) * (1 if higher else -1) + tolerance
+    assume(abs(margin) > 1e-6)
+    if margin > 0:
+        assert math.isnan(c_worse) and math.isnan(c_better)
+        return
     assert c_better >= c_worse - 1e-12
     assert c_worse == pytest.approx(worse, abs=1e-9)  # the value sits at that share of the way
     assert c_better == pytest.approx(better, abs=1e-9)

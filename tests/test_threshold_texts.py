@@ -80,7 +80,7 @@ def test_the_reasons_name_the_thresholds():
     obs = [("red", 2020, 7.0), ("red", 2023, 9.4), ("none", 2021, 3.0), ("none", 2022, 2.0)]
     frame = pd.DataFrame(obs, columns=["series_id", "year", "value"])
     zh, none_zh = assess_frame(pd.DataFrame(specs), frame, reasons=True)["explanation_zh"]
-    assert "超过10% → 红灯" in zh and "（R≥0.95）→ 正常推进" in zh
+    assert "超过10% → 红灯" in zh and "（R≥0.95）→ 符合进度" in zh  # §8.7: the vocabulary's label
     assert "（阈值1.5%/0.5%/0）" in none_zh
 
 

@@ -41,24 +41,45 @@ def aggregate_points(pts: Points, sp: dict[str, np.ndarray], n: int) -> dict[str
 
 
 def _maintain_checks(pts: Points, sp: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
-    """Every year must meet a maintain target: count failures, find the first one."""
-    out = {"n_failed": np.zeros(n), "first_failed_year": np.full(n, np.nan), "first_failed_value": np.full(n, np.nan)}
+    """A maintain target is judged in the years the plan is in force (§8.1): `judged_from` = max(B+1, year of
+    issue) .. Y; earlier years are history. With no judged year yet, the latest year before them is judged.
+    Counts the failed judged years and finds the first and the last; `latest_failed`: the latest judged year."""
+    out = {
+        "n_failed": np.zeros(n), "first_failed_year": np.full(n, np.nan), "first_failed_value": np.full(n, np.nan),
+        "last_failed_year": np.full(n, np.nan), "last_failed_value": np.full(n, np.nan),
+        "latest_failed": np.zeros(n, dtype=bool), "judged_from": np.full(n, np.nan),
+        "judged_stand_in": np.zeros(n, dtype=bool),
+    }
     rows = rows_of(sp["maintain"], pts.code)
     if rows is None or len(rows) == 0:
+        out["judged_from"] = np.where(sp["maintain"], sp["judged_from"], np.nan)
         return out
     c, year, value = pts.code[rows], pts.year[rows], pts.value[rows]
-    starts, _ = group_bounds(c)
+    starts, ends = group_bounds(c)
+    g = c[starts]
+    first_judged = sp["judged_from"][c]
+    last_of_series = np.zeros(len(c), dtype=bool)
+    last_of_series[ends] = True
+    # Nothing judged yet: the latest year (the series' last row) stands in.
+    judged = (year >= first_judged) | (last_of_series & (np.repeat(year[ends], ends - starts + 1) < first_judged))
     vstar = sp["target"][c]
     slack = sp["tol"][c] + MET_EPSILON * np.maximum(1.0, np.abs(vstar))
     with np.errstate(invalid="ignore"):
-        fail = sp["sense"][c] * (value - vstar) < -slack
-    first = np.minimum.reduceat(np.where(fail, np.arange(len(c)), NOT_FOUND), starts)
+        fail = judged & (sp["sense"][c] * (value - vstar) < -slack)
+    position = np.arange(len(c))
+    first = np.minimum.reduceat(np.where(fail, position, NOT_FOUND), starts)
+    last = np.maximum.reduceat(np.where(fail, position, -1), starts)
     has = first < NOT_FOUND
-    pick = np.where(has, first, 0)
-    g = c[starts]
     out["n_failed"][g] = np.add.reduceat(fail.astype(np.int64), starts)
-    out["first_failed_year"][g] = np.where(has, year[pick], np.nan)
-    out["first_failed_value"][g] = np.where(has, value[pick], np.nan)
+    out["first_failed_year"][g] = np.where(has, year[np.where(has, first, 0)], np.nan)
+    out["first_failed_value"][g] = np.where(has, value[np.where(has, first, 0)], np.nan)
+    out["last_failed_year"][g] = np.where(has, year[np.where(has, last, 0)], np.nan)
+    out["last_failed_value"][g] = np.where(has, value[np.where(has, last, 0)], np.nan)
+    out["latest_failed"][g] = fail[ends]
+    judged_from = np.where(sp["maintain"], sp["judged_from"], np.nan)
+    judged_from[g] = np.minimum(first_judged[starts], year[ends])  # the stand-in year when nothing is judged yet
+    out["judged_from"] = judged_from
+    out["judged_stand_in"][g] = year[ends] < first_judged[starts]
     return out
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.progress.measures import barometer_measures
+from indicators.progress.rules import SHARE_LIMITS
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class ChartLines:
 def chart_lines(row: Mapping[str, Any]) -> ChartLines:
     """The barometer's target path from the (effective) base to the target year, and the CAGR
     and least-squares projections from the latest point to the target year, for one row of
-    `assess_frame`'s output. Uses the same path formula as the barometer."""
+    `assess_frame`'s output. Uses the same path formula as the barometer; a bounded share's lines stay in
+    [0, 100] (§8.2)."""
     empty = ChartLines([], [], [], [], [])
     base_year, target_year = row.get("effective_base_year"), int(row["target_year"])
     base_value, reduction = _float(row.get("base_value")), bool(row.get("is_reduction"))
@@ -37,7 +39,8 @@ def chart_lines(row: Mapping[str, Any]) -> ChartLines:
     target = _float(row.get("target"))
     path_years: list[int] = []
     path_values: list[float] = []
-    if not math.isnan(target) and target_year > base_year:
+    # §8.3: from a base that already meets the target there is no path to draw (it would run backwards).
+    if not math.isnan(target) and target_year > base_year and not bool(row.get("base_met")):
         years = np.arange(base_year, target_year + 1)
         share = (years - base_year) / (target_year - base_year)
         vstar = base_value * (1.0 - target / 100.0) if reduction else target
@@ -58,12 +61,29 @@ def chart_lines(row: Mapping[str, Any]) -> ChartLines:
     start = float(latest_year)
     years_ahead = [start + i for i in range(int(target_year - start) + 1)]
     share_ahead = [(y - start) / (target_year - start) for y in years_ahead]
-    cagr_line = _geometric_between(latest, cagr_end, share_ahead, reduction)
-    scale = 100.0 / base_value if reduction else 1.0  # internal slope → the indicator's terms
-    sign = 1.0 if reduction else -1.0  # a reduction's internal index falls as the reduction rises
-    linear_line = [linear_end + sign * slope * scale * (target_year - y) if not math.isnan(slope) else math.nan
-                   for y in years_ahead]
+    bounded = bool(row.get("bounded")) and not reduction
+    if bounded and bool(row.get("projection_clipped")):
+        # §8.2: the unclipped curves, clipped year by year (a clipped end point would bend the whole line).
+        growth = _float(row.get("ratio_observed_rate")) / 100.0 * (-1.0 if row.get("direction") == "lower" else 1.0)
+        cagr_line = [latest * (1.0 + growth) ** (y - start) for y in years_ahead] if not math.isnan(cagr_end) else (
+            [math.nan] * len(years_ahead))
+        intercept = _float(row.get("linear_intercept"))
+        linear_line = [intercept + slope * (y - int(row["base_year"])) for y in years_ahead]
+    else:
+        cagr_line = _geometric_between(latest, cagr_end, share_ahead, reduction)
+        scale = 100.0 / base_value if reduction else 1.0  # internal slope → the indicator's terms
+        sign = 1.0 if reduction else -1.0  # a reduction's internal index falls as the reduction rises
+        linear_line = [linear_end + sign * slope * scale * (target_year - y) if not math.isnan(slope) else math.nan
+                       for y in years_ahead]
+    if bounded:
+        cagr_line, linear_line = _clip(cagr_line), _clip(linear_line)
     return ChartLines(path_years, path_values, years_ahead, cagr_line, linear_line)
+
+
+def _clip(values: list[float]) -> list[float]:
+    """§8.2: a bounded share's line stays in [0, 100] (NaN stays NaN)."""
+    low, high = SHARE_LIMITS
+    return [v if math.isnan(v) else min(max(v, low), high) for v in values]
 
 
 def _geometric_between(start: float, end: float, shares: list[float], reduction: bool) -> list[float]:

@@ -20,6 +20,13 @@ from indicators.progress.rules import (
     SCORE_MAX,
     SCORE_MIN,
     STATUSES,
+    WHY_BASE_PENDING,
+    WHY_FEW,
+    WHY_INVALID,
+    WHY_NO_DATA,
+    WHY_NOT_SET,
+    WHY_OK,
+    WHY_RATE_GAP,
 )
 
 
@@ -28,58 +35,80 @@ def assessability_codes(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f
     no_data = agg["n"] == 0
     invalid = ~no_data & ~f["rate_gap"] & ~np.isfinite(f["vy"])
     return np.select(
-        [sp["not_set"], no_data, invalid, f["rate_gap"], f["few"] & ~f["met"] & ~sp["maintain"]],
-        [1, 2, 3, 4, 5],
-        default=0,
+        [sp["pending"], sp["not_set"], no_data, invalid, f["rate_gap"], f["few"] & ~f["met"] & ~sp["maintain"]],
+        [WHY_BASE_PENDING, WHY_NOT_SET, WHY_NO_DATA, WHY_INVALID, WHY_RATE_GAP, WHY_FEW],
+        default=WHY_OK,
     )
+
+
+def rule_cases(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dict[str, np.ndarray], why: np.ndarray) -> dict[str, np.ndarray]:
+    """The rows whose statuses a rule of §8 sets rather than a method's threshold (all assessable):
+    achieved (met on an annual figure); provisional_met (met on a within-year figure, §8.5: green / on_track);
+    fallen (a maintain target's latest judged year fails, §8.1, or a base that met the target no longer does,
+    §8.3: red / deterioration / stagnation); lapsed (a maintain target failed an earlier judged year and meets
+    again, §8.1: yellow / acceleration_needed / fair)."""
+    ok = why == WHY_OK
+    provisional = ~np.isnan(agg["last_month"])
+    met = f["met"] & ok
+    maintain = sp["maintain"] & ok
+    return {
+        "achieved": met & ~provisional,
+        "provisional_met": met & provisional,
+        "fallen": (maintain & agg["latest_failed"]) | (f["base_met"] & ~f["met"] & ok),
+        "lapsed": maintain & (agg["n_failed"] > 0) & ~agg["latest_failed"],
+        "no_ratio": met & provisional & (sp["maintain"] | f["base_met"]),
+    }
 
 
 def status_codes(
     sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dict[str, np.ndarray], why: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Status codes (indices into STATUSES[method]) for each method, plus the score."""
-    met = f["met"]
-    failed = sp["maintain"] & (agg["n_failed"] > 0) & (why == 0)
-    blocked = why != 0  # not set / no data / invalid / gap / too few points
+    case = rule_cases(sp, agg, f, why)
+    achieved, provisional_met, fallen, lapsed = case["achieved"], case["provisional_met"], case["fallen"], case["lapsed"]
+    unset = (why == WHY_NOT_SET) | (why == WHY_BASE_PENDING)
+    blocked = why != WHY_OK  # not set / pending / no data / invalid / gap / too few points
     cagr_bad = f["opposite_sign"] | f["target_opposite_sign"]
     bar, rat, ant = (dict(zip(STATUSES[m], range(10), strict=False)) for m in METHODS)
 
     sf, behind, needed = f["bar_shortfall"], f["bar_behind"], f["bar_needed"]
     barometer = np.select(
-        [why == 1, blocked, met, failed, ~np.isfinite(behind), needed <= 0, sf <= 0,
+        [unset, blocked, achieved, provisional_met, fallen, lapsed, ~np.isfinite(behind), needed <= 0, sf <= 0,
          sf <= BAROMETER_RED_SHORTFALL, sf > BAROMETER_RED_SHORTFALL],
-        [bar["not_set"], bar["not_assessable"], bar["achieved"], bar["red"], bar["not_assessable"],
-         np.where(behind > 0, bar["red"], bar["green"]), bar["green"], bar["yellow"], bar["red"]],
+        [bar["not_set"], bar["not_assessable"], bar["achieved"], bar["green"], bar["red"], bar["yellow"],
+         bar["not_assessable"], np.where(behind > 0, bar["red"], bar["green"]), bar["green"], bar["yellow"],
+         bar["red"]],
         default=bar["not_assessable"],
     )
 
     r = f["ratio_raw"]
     growth = f["ratio_observed_rate"] / 100.0
-    no_target_ok = (why == 1) & (agg["n"] > 0) & ~f["few"] & np.isfinite(growth)
+    no_target_ok = unset & (agg["n"] > 0) & ~f["few"] & np.isfinite(growth)
     ratio = np.select(
-        [no_target_ok, blocked, met, failed, cagr_bad | np.isnan(r),
+        [no_target_ok, blocked, achieved, provisional_met, fallen, lapsed, cagr_bad | np.isnan(r),
          r >= RATIO_ON_TRACK, r >= RATIO_ACCELERATION, r >= 0, r < 0],
-        [_no_target_status(growth, rat), rat["not_assessable"], rat["achieved"], rat["deterioration"],
-         rat["not_assessable"], rat["on_track"], rat["acceleration_needed"], rat["limited"],
-         rat["deterioration"]],
+        [_no_target_status(growth, rat), rat["not_assessable"], rat["achieved"], rat["on_track"],
+         rat["deterioration"], rat["acceleration_needed"], rat["not_assessable"], rat["on_track"],
+         rat["acceleration_needed"], rat["limited"], rat["deterioration"]],
         default=rat["not_assessable"],
     )
 
     p, ant_needed = f["ant_p"], f["ant_needed"]
     projected_meets = sp["sense"] * (f["projected_internal"] - f["vstar"]) >= -sp["tol"]
     anticipated = np.select(
-        [why == 1, blocked, met, failed, cagr_bad | ~np.isfinite(f["projected_internal"]),
-         ant_needed <= 0, p >= ANTICIPATED_ON_TRACK, p >= ANTICIPATED_FAIR, p < ANTICIPATED_FAIR],
-        [ant["not_set"], ant["not_assessable"], ant["achieved"], ant["stagnation"], ant["not_assessable"],
-         np.where(projected_meets, ant["on_track"], ant["stagnation"]), ant["on_track"], ant["fair"],
-         ant["stagnation"]],
+        [unset, blocked, achieved, provisional_met, fallen, lapsed,
+         cagr_bad | ~np.isfinite(f["projected_internal"]), ant_needed <= 0, p >= ANTICIPATED_ON_TRACK,
+         p >= ANTICIPATED_FAIR, p < ANTICIPATED_FAIR],
+        [ant["not_set"], ant["not_assessable"], ant["achieved"], ant["on_track"], ant["stagnation"], ant["fair"],
+         ant["not_assessable"], np.where(projected_meets, ant["on_track"], ant["stagnation"]), ant["on_track"],
+         ant["fair"], ant["stagnation"]],
         default=ant["not_assessable"],
     )
     return {
         "barometer": barometer,
         "ratio": ratio,
         "anticipated": anticipated,
-        "score": _score(r, met, failed, ratio == rat["not_assessable"], why),
+        "score": _score(r, case, ratio == rat["not_assessable"], why),
     }
 
 
@@ -92,11 +121,13 @@ def _no_target_status(growth: np.ndarray, rat: dict[str, int]) -> np.ndarray:
     )
 
 
-def _score(r: np.ndarray, met: np.ndarray, failed: np.ndarray, unassessed: np.ndarray, why: np.ndarray) -> np.ndarray:
-    """−5..+5 from R (Statistics Canada); achieved +5, a broken maintain target −5."""
+def _score(r: np.ndarray, case: dict[str, np.ndarray], unassessed: np.ndarray, why: np.ndarray) -> np.ndarray:
+    """−5..+5 from R (Statistics Canada); achieved +5, fallen (§8.1 / §8.3) −5; a lapsed maintain target and a
+    within-year figure meeting a target that R does not measure (maintain, or a base already met) have no score."""
     with np.errstate(invalid="ignore"):
         high = np.minimum(SCORE_HIGH_SLOPE * r + SCORE_HIGH_INTERCEPT, SCORE_MAX)
         low = np.maximum(SCORE_LOW_SLOPE * r + SCORE_LOW_INTERCEPT, SCORE_MIN)
         score = np.where(r >= RATIO_ACCELERATION, high, low)
-    score = np.where(met, SCORE_MAX, np.where(failed, SCORE_MIN, score))
-    return np.where(unassessed | (why != 0), np.nan, score)
+    score = np.where(case["lapsed"] | case["no_ratio"], np.nan, score)
+    score = np.where(case["achieved"], SCORE_MAX, np.where(case["fallen"], SCORE_MIN, score))
+    return np.where(unassessed | (why != WHY_OK), np.nan, score)

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 
 from indicators.progress.reason_texts import CASE_FIELDS, decode_case, reason_sentences
-from indicators.progress.rules import ANTICIPATED_STATUSES, ASSESSABILITY, BAROMETER_STATUSES, RATIO_STATUSES
+from indicators.progress.rules import (
+    ANTICIPATED_STATUSES,
+    ASSESSABILITY,
+    BAROMETER_STATUSES,
+    PERCENT_UNITS,
+    RATIO_STATUSES,
+)
 
 # ---------------------------------------------------------------------------
 # Reasons
@@ -66,6 +72,14 @@ _NUMBER_FIELDS: dict[str, tuple[str, float, str]] = {
     "projected_linear": ("projected_value_linear", 1.0, "{:.2f}"),
     "p": ("ant_p", 1.0, "{:.2f}"),
     "required": ("required_annual_rate", 1.0, "{:.2f}"),
+    "change": ("required_annual_change", 1.0, "{:.2f}"),  # shown as a magnitude: the words say up / down
+    "change_units": ("required_annual_change", 1.0, "{:g}"),  # a count: 350, 2.5
+    "delta": ("target_delta", 1.0, "{:g}"),
+    "latest_month": ("latest_month", 1.0, "{:.0f}"),
+    "judged_from": ("judged_from", 1.0, "{:.0f}"),
+    "history_end": ("judged_from", 1.0, "{:.0f}"),  # less one year, below
+    "last_failed_year": ("maintain_last_failed_year", 1.0, "{:.0f}"),
+    "last_failed_value": ("maintain_last_failed_value", 1.0, "{:.2f}"),
     "remaining": ("remaining_years", 1.0, "{:g}"),
     "n_points": ("n_points", 1.0, "{:.0f}"),
     "missing_year": ("first_missing_rate_year", 1.0, "{:.0f}"),
@@ -75,6 +89,7 @@ _NUMBER_FIELDS: dict[str, tuple[str, float, str]] = {
     "failed_count": ("maintain_failed_years", 1.0, "{:.0f}"),
 }
 _DECIMALS = re.compile(r"\.(\d)f")
+_MAGNITUDES = frozenset({"gap", "change", "change_units"})  # the sentence's words carry the sign
 
 
 def _number_text(values: np.ndarray, template: str, rows: np.ndarray) -> np.ndarray:
@@ -139,13 +154,17 @@ def _field_texts(
         if name in _NUMBER_FIELDS:
             column, scale, template = _NUMBER_FIELDS[name]
             values = col(column) * scale
-            if name == "gap":
+            if name in _MAGNITUDES:
                 values = np.abs(values)
+            elif name == "history_end":
+                values = values - 1.0
             texts[name] = _number_text(values, template, rows)
         elif name == "threshold":
             texts[name] = _number_text(col("target") - col("tolerance_pp"), "{:.2f}", rows)
     texts.update(_when_texts(col))
     texts["unit"] = _unit_texts(col)
+    if used.keys() & {"about_zh", "about_en", "delta_unit", "delta_unit_en"}:
+        texts.update(_about_and_delta_texts(col, texts["unit"]))
     return texts
 
 
@@ -179,7 +198,12 @@ class _ColumnReader:
 
 def _case_keys(col: _ColumnReader) -> np.ndarray:
     """One integer per row naming its category (mixed radix over CASE_FIELDS)."""
-    maintain = np.where(col.flag("is_maintain"), np.where(col.flag("met"), 1, 2), 0)
+    maintain = np.where(
+        col.flag("is_maintain"),
+        np.where(col.flag("met"), 1, np.where(col.flag("maintain_latest_failed"), 2, 3)),
+        0,
+    )
+    provisional = np.where(col.flag("provisional"), np.where(col.flag("met"), 2, 1), 0)
     digits = {
         "why": col.codes("assessability", ASSESSABILITY),
         "reduction": col.flag("is_reduction"),
@@ -196,8 +220,17 @@ def _case_keys(col: _ColumnReader) -> np.ndarray:
         "opposite": col.flag("opposite_sign") | col.flag("target_opposite_sign"),
         "anticipated": col.codes("status_anticipated", ANTICIPATED_STATUSES),
         "p_known": ~np.isnan(col("ant_p")),
-        "required": ~np.isnan(col("required_annual_rate")),
+        "required": col("change_form"),
+        "change_down": col("required_annual_change") < 0,
         "down": col.flag("is_reduction") | (col("direction") == "lower"),
+        "provisional": provisional,
+        "base_met": np.where(col.flag("base_met"), np.where(col.flag("met"), 1, 2), 0),
+        "relative": col.flag("is_relative") & ~col.flag("target_pending"),
+        "clipped": col.flag("projection_clipped"),
+        "history": np.where(col.flag("is_maintain") & (col("effective_base_year") < col("judged_from")),
+                            np.where(col("effective_base_year") == col("judged_from") - 1, 1, 2), 0),
+        "tolerance": col("tolerance_pp") > 0,
+        "judged": np.where(col.flag("maintain_judged_stand_in"), 2, col("judged_from") == col("latest_year")),
     }
     key = np.zeros(len(col.r), dtype=np.int64)
     for name, radix in CASE_FIELDS:
@@ -217,6 +250,18 @@ def _when_texts(col: _ColumnReader) -> dict[str, np.ndarray]:
         en.append(_MISSING_TEXT if y is None else f"{y}" + (f" (months 1–{m})" if m else ""))
     inverse = inverse.ravel()
     return {"when_zh": np.array(zh, dtype=object)[inverse], "when_en": np.array(en, dtype=object)[inverse]}
+
+
+def _about_and_delta_texts(col: _ColumnReader, unit: np.ndarray) -> dict[str, np.ndarray]:
+    """"左右" / "about " for a target "about" a value (§8.6); a relative target's unit of change ("个百分点")."""
+    about = col.flag("about")
+    percent = np.isin(unit, list(PERCENT_UNITS))
+    return {
+        "about_zh": np.where(about, "左右", ""),
+        "about_en": np.where(about, "about ", ""),
+        "delta_unit": np.where(percent, "个百分点", unit),
+        "delta_unit_en": np.where(percent, "percentage points", unit),
+    }
 
 
 def _unit_texts(col: _ColumnReader) -> np.ndarray:

@@ -19,6 +19,7 @@ from indicators.progress.rules import (
     FORM_LEVEL,
     FORM_RATE,
     INPUT_FORMS,
+    KIND_COUNT,
     KIND_LEVEL,
     KIND_MAINTAIN,
     KIND_QUALITATIVE,
@@ -39,6 +40,9 @@ from indicators.progress.types import Point, ProgressInputError, TargetSpec, che
 SPEC_COLUMNS = (
     "series_id", "kind", "direction", "bound", "target", "base_year", "target_year", "input_form",
 )
+# Optional spec columns (a missing column, or a null, takes the default): unit (None), issued_year (none: a
+# maintain target is judged from B+1), bounded (by unit), relative (False), about (False).
+OPTIONAL_SPEC_COLUMNS = ("unit", "issued_year", "bounded", "relative", "about")
 OBSERVATION_COLUMNS = ("series_id", "year", "month", "value")
 
 
@@ -55,6 +59,10 @@ def spec_record(series_id: Any, spec: TargetSpec, input_form: InputForm = "level
         "target_year": int(spec.target_year),
         "input_form": input_form,
         "unit": spec.unit,
+        "issued_year": math.nan if spec.issued_year is None else float(spec.issued_year),
+        "bounded": spec.bounded,
+        "relative": spec.relative,
+        "about": spec.about,
     }
 
 
@@ -137,28 +145,63 @@ def spec_arrays(specs: pd.DataFrame) -> dict[str, np.ndarray]:
     sense = np.where(bound == 0, 1.0, np.where(bound == 1, -1.0, d))
     sense = np.where(reduction, -1.0, sense)
     maintain = (kind == KIND_MAINTAIN) | ((bound == 3) & ~reduction & (kind != KIND_QUALITATIVE))
+    percent, unit_unknown = _unit_classes(specs)
+    relative = _flag(specs, "relative", np.zeros(n, dtype=bool))
+    wrong_relative = relative & ~np.isin(kind, (KIND_LEVEL, KIND_COUNT))
+    if wrong_relative.any():
+        raise ProgressInputError(
+            "只有水平类和数量类目标可相对基期 / only level and count targets can be relative: "
+            + ", ".join(map(str, ids[wrong_relative].iloc[:5]))
+        )
+    issued = (specs["issued_year"].to_numpy(dtype=np.float64, na_value=np.nan)
+              if "issued_year" in specs.columns else np.full(n, np.nan))
     return {
         "kind": kind,
         "form": np.where(reduction, form, FORM_LEVEL),
         "reduction": reduction,
         "maintain": maintain,
+        "count": kind == KIND_COUNT,
         "d": d,
         "sense": sense,
         "target": target,
         "not_set": (kind == KIND_QUALITATIVE) | np.isnan(target),
+        "relative": relative,
+        "about": _flag(specs, "about", np.zeros(n, dtype=bool)),
         "B": base,
         "T": tyear,
-        "tol": _tolerance(specs, kind, target),
+        "judged_from": np.fmax(base + 1.0, issued),  # §8.1 (NaN issue year: B+1)
+        "percent": percent & ~reduction,
+        "bounded": _flag(specs, "bounded", percent & ~reduction),
+        "tol_unit": percent | unit_unknown,
+        "tol": tolerance(kind, target, percent | unit_unknown),
     }
 
 
-def _tolerance(specs: pd.DataFrame, kind: np.ndarray, target: np.ndarray) -> np.ndarray:
+def _flag(specs: pd.DataFrame, name: str, default: np.ndarray) -> np.ndarray:
+    """A boolean spec column; a missing column or a null takes the default."""
+    if name not in specs.columns:
+        return default
+    column = specs[name]
+    missing = column.isna().to_numpy()
+    given = column.astype(object).where(~missing, False).astype(bool).to_numpy()
+    return np.where(missing, default, given)
+
+
+def _unit_classes(specs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per series: the unit is a percent; the unit is not given. Each distinct unit is looked at once."""
+    n = len(specs)
+    if "unit" not in specs.columns:
+        return np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    local, uniques = pd.factorize(specs["unit"].astype(object), use_na_sentinel=True)
+    names = [str(u).strip() for u in uniques]
+    percent = np.array([u in PERCENT_UNITS for u in names] + [False], dtype=bool)[local]
+    unknown = np.array([u == "" for u in names] + [True], dtype=bool)[local]  # -1 (null) picks the last entry
+    return percent, unknown
+
+
+def tolerance(kind: np.ndarray, target: np.ndarray, tol_unit: np.ndarray) -> np.ndarray:
     """1 pp at a 0%/100% level or maintain target whose unit is percent or unknown."""
-    at_limit = np.isin(target, PERCENT_LIMITS) & ((kind == KIND_LEVEL) | (kind == KIND_MAINTAIN))
-    if "unit" in specs.columns and at_limit.any():
-        rows = np.flatnonzero(at_limit)
-        units = specs["unit"].astype(object).to_numpy()[rows]
-        at_limit[rows] = [u is None or u != u or str(u).strip() in PERCENT_UNITS | {""} for u in units]
+    at_limit = np.isin(target, PERCENT_LIMITS) & ((kind == KIND_LEVEL) | (kind == KIND_MAINTAIN)) & tol_unit
     return np.where(at_limit, LIMIT_TOLERANCE_PP, 0.0)
 
 

@@ -1,4 +1,7 @@
-"""The zh/en reason sentences: one template per category of result rows, decoded from its category key."""
+"""The zh/en reason sentences: one template per category of result rows, decoded from its category key.
+
+Every status word comes from the vocabulary's one label per status key (methodology §8.7), and every threshold a
+sentence quotes from the engine's named constants."""
 
 from __future__ import annotations
 
@@ -12,29 +15,46 @@ from indicators.progress.rules import (
     ASSESSABILITY,
     BAROMETER_RED_SHORTFALL,
     BAROMETER_STATUSES,
+    CHANGE_POINTS,
+    CHANGE_REDUCTION,
+    CHANGE_RELATIVE,
+    CHANGE_UNITS,
+    MIN_TREND_POINTS,
     NO_TARGET_ACCELERATION,
     NO_TARGET_ON_TRACK,
     RATIO_ACCELERATION,
     RATIO_ON_TRACK,
     RATIO_STATUSES,
+    SHARE_LIMITS,
+    ZERO_SUBSTITUTE,
     decimal_text,
     percent_text,
 )
+from indicators.vocabulary import STATUS_LABELS
 
-_BAROMETER_WORDS = {
-    "green": ("绿灯", "green"), "yellow": ("黄灯", "yellow"), "red": ("红灯", "red"),
-}
-_RATIO_WORDS = {
-    "on_track": ("正常推进", "on track"),
-    "acceleration_needed": ("需加速", "acceleration needed"),
-    "limited": ("进展有限", "limited progress"),
-    "deterioration": ("倒退", "deterioration"),
-}
-_ANTICIPATED_WORDS = {
-    "on_track": ("可如期完成", "on track"),
-    "fair": ("有进展需加速", "fair progress, acceleration needed"),
-    "stagnation": ("停滞或倒退", "stagnation or regression"),
-}
+
+def _words(statuses: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """(zh, en) of each status a method's sentence can end on: the vocabulary's labels, nothing else."""
+    return {s: (STATUS_LABELS[s]["zh"], STATUS_LABELS[s]["en"]) for s in statuses}
+
+
+_BAROMETER_WORDS = _words(("green", "yellow", "red"))
+_RATIO_WORDS = _words(("on_track", "acceleration_needed", "limited", "deterioration"))
+_ANTICIPATED_WORDS = _words(("on_track", "fair", "stagnation"))
+
+
+def _verdict(barometer: str, ratio: str, anticipated: str) -> tuple[str, str]:
+    """"晴雨表红灯，增长率比倒退，预期进度停滞或倒退" from the labels of the three statuses a rule sets."""
+    b, r, a = _BAROMETER_WORDS[barometer], _RATIO_WORDS[ratio], _ANTICIPATED_WORDS[anticipated]
+    return (f"晴雨表{b[0]}，增长率比{r[0]}，预期进度{a[0]}",
+            f"barometer {b[1]}, growth-rate ratio {r[1]}, anticipated progress {a[1]}")
+
+
+_FALLEN = _verdict("red", "deterioration", "stagnation")  # §8.1 latest judged year fails; §8.3 fallen from met
+_LAPSED = _verdict("yellow", "acceleration_needed", "fair")  # §8.1 lapsed once, meets again
+_PROVISIONAL_MET = _verdict("green", "on_track", "on_track")  # §8.5 met on a within-year figure
+_ACHIEVED = STATUS_LABELS["achieved"]["zh"], STATUS_LABELS["achieved"]["en"]
+_SHARE_MAX = f"{SHARE_LIMITS[1]:g}%"
 
 
 # The thresholds the reasons name, written from the engine's constants (the builders take others for tests).
@@ -78,7 +98,7 @@ class ReasonCase:
     zero_substituted: bool
     completion: bool
     behind: bool
-    maintain: int  # 0 not a maintain target, 1 kept every year, 2 failed a year
+    maintain: int  # 0 not a maintain target, 1 every judged year met, 2 the latest judged year failed, 3 lapsed
     barometer: str
     shortfall_known: bool
     ratio: str
@@ -86,17 +106,27 @@ class ReasonCase:
     opposite: bool
     anticipated: str
     p_known: bool
-    required: bool
-    down: bool
+    required: int  # change form (§8.4): 0 none, 1 reduction, 2 points, 3 units, 4 relative
+    change_down: bool  # the value must fall
+    down: bool  # the good direction is down (a reduction or lower-is-better)
+    provisional: int  # 0 annual, 1 within-year, 2 within-year and meeting the target (§8.5)
+    base_met: int  # 0 no, 1 the base met the target and the latest does, 2 the latest no longer does (§8.3)
+    relative: bool  # a target relative to the base, resolved (§8.6)
+    clipped: bool  # a projection clipped to [0, 100] (§8.2)
+    history: int  # a maintain target's data before its judged years (§8.1): 0 none, 1 one year, 2 several
+    judged: int  # a maintain target's judged years: 0 several, 1 one, 2 none yet (the latest year stands in)
+    tolerance: bool  # the 1-point tolerance at 0/100 applies
 
 
 # A row's category key: these fields in this order, each a digit in base `radix` (explain builds the keys).
 CASE_FIELDS: tuple[tuple[str, int], ...] = (
     ("why", len(ASSESSABILITY)), ("reduction", 2), ("base_missing", 2), ("zero_substituted", 2),
-    ("completion", 2), ("behind", 2), ("maintain", 3), ("barometer", len(BAROMETER_STATUSES)),
+    ("completion", 2), ("behind", 2), ("maintain", 4), ("barometer", len(BAROMETER_STATUSES)),
     ("shortfall_known", 2), ("ratio", len(RATIO_STATUSES)), ("ratio_known", 2), ("opposite", 2),
-    ("anticipated", len(ANTICIPATED_STATUSES)), ("p_known", 2), ("required", 2), ("down", 2),
+    ("anticipated", len(ANTICIPATED_STATUSES)), ("p_known", 2), ("required", 5), ("change_down", 2), ("down", 2),
+    ("provisional", 3), ("base_met", 3), ("relative", 2), ("clipped", 2), ("history", 3), ("judged", 3), ("tolerance", 2),
 )
+_INT_FIELDS = frozenset({"maintain", "required", "provisional", "base_met", "history", "judged"})
 
 
 def decode_case(key: int) -> ReasonCase:
@@ -110,10 +140,8 @@ def decode_case(key: int) -> ReasonCase:
         barometer=BAROMETER_STATUSES[values["barometer"]],
         ratio=RATIO_STATUSES[values["ratio"]],
         anticipated=ANTICIPATED_STATUSES[values["anticipated"]],
-        maintain=values["maintain"],
-        **{k: bool(values[k]) for k in (
-            "reduction", "base_missing", "zero_substituted", "completion", "behind", "shortfall_known",
-            "ratio_known", "opposite", "p_known", "required", "down")},
+        **{k: values[k] for k in _INT_FIELDS},
+        **{k: bool(v) for k, v in values.items() if k not in _INT_FIELDS and k not in ("why", "barometer", "ratio", "anticipated")},
     )
 
 
@@ -124,18 +152,29 @@ def reason_sentences(case: ReasonCase) -> list[tuple[str, str]]:
         out.append(("基期{base_year}年无数据，以{eff_base_year}年为基期",
                     "no value for base year {base_year}; {eff_base_year} used as base"))
     out += _note_sentences(case)
+    if case.relative and case.why == "ok":
+        out.append(_relative_sentence(case, pending=False))
+    if case.provisional and case.why == "ok":
+        out.append(("阶段性（1—{latest_month}月）：{when_zh}数据与同期时序进度比较，已完成须以全年数据为准",
+                    "provisional (months 1–{latest_month}): the {when_en} figure is compared with time elapsed to "
+                    "that month; achieved needs an annual figure"))
     if case.why == "ok":
+        if case.base_met:
+            out.append(_base_met_sentence(case))
         if case.completion:
             out.append(_progress_sentence(case))
         if case.maintain:
             out.append(_maintain_sentence(case))
+        elif case.base_met == 2:
+            latest_zh, latest_en = _latest(case)
+            out.append((f"由达标转为未达标：{latest_zh}，未达到目标{{target}}{{unit}}{{about_zh}} → {_FALLEN[0]}",
+                        f"from met to not met: {latest_en}, short of the target {{about_en}}{{target}}{{unit}} "
+                        f"→ {_FALLEN[1]}"))
         else:
             out += _method_sentences(case)
         if case.required:
-            verb = ("下降", "decline") if case.down else ("增长", "growth")
-            out.append((f"余下{{remaining}}年需年均{verb[0]}{{required}}%",
-                        f"needs {{required}}%/yr {verb[1]} over the remaining {{remaining}} year(s)"))
-    elif case.why == "not_set" and case.ratio != "not_assessable":
+            out.append(_required_sentence(case))
+    elif case.why in ("not_set", "base_pending") and case.ratio != "not_assessable":
         zh, en = _RATIO_WORDS[case.ratio]
         out.append((f"增长率比（无目标规则）：按期望方向年均变化{{observed_signed}}%（阈值{_NO_TARGET_THRESHOLDS}）→ {zh}",
                     "growth-rate ratio (no-target rule): annual change in the desired direction "
@@ -152,13 +191,34 @@ def _note_sentences(case: ReasonCase) -> list[tuple[str, str]]:
         "rate_gap": ("缺少{missing_year}年的年度下降率，无法连乘出累计降幅，无法评估",
                      "annual rate for {missing_year} missing, the chain to a cumulative reduction breaks; "
                      "not assessable"),
-        "few_points": ("仅有{n_points}个数据点，少于2个，无法评估趋势",
-                       "only {n_points} data point(s), fewer than 2: trend not assessable"),
+        "few_points": (f"仅有{{n_points}}个数据点，少于{MIN_TREND_POINTS}个，无法评估趋势",
+                       f"only {{n_points}} data point(s), fewer than {MIN_TREND_POINTS}: trend not assessable"),
+        "base_pending": _relative_sentence(case, pending=True),
     }
     out = [notes[case.why]] if case.why in notes else []
     if case.why == "ok" and case.zero_substituted:
-        out.append(("基期或目标值为0，增长率计算按0.001代入", "zero base or target replaced by 0.001 for growth rates"))
+        out.append((f"基期或目标值为0，增长率计算按{ZERO_SUBSTITUTE:g}代入",
+                    f"zero base or target replaced by {ZERO_SUBSTITUTE:g} for growth rates"))
     return out
+
+
+def _relative_sentence(case: ReasonCase, pending: bool) -> tuple[str, str]:
+    """§8.6: "比2020年提高8个百分点" resolved to v_B + 8, or pending until the base-year value is known."""
+    verb_zh, verb_en = ("降低", "lower") if case.down else ("提高", "higher")
+    what_zh = f"相对目标：比{{base_year}}年{verb_zh}{{delta}}{{delta_unit}}{{about_zh}}"
+    what_en = f"relative target: {{about_en}}{{delta}} {{delta_unit_en}} {verb_en} than in {{base_year}}"
+    if pending:
+        return (f"{what_zh}，待基期数据（{{base_year}}年数值），目标待定",
+                f"{what_en}; awaiting the base-year value ({{base_year}}), target not set")
+    return (f"{what_zh}，即{{target}}{{unit}}（基期{{base_value}}{{unit}}）",
+            f"{what_en}, i.e. {{target}}{{unit}} (base {{base_value}}{{unit}})")
+
+
+def _base_met_sentence(case: ReasonCase) -> tuple[str, str]:
+    """§8.3: completion and gap have no meaning when the base already meets the target."""
+    return ("基期{eff_base_year}年为{base_value}{unit}，基期已达到目标{target}{unit}{about_zh}，完成进度不适用",
+            "base {eff_base_year} was {base_value}{unit}, the base already met the target {about_en}{target}{unit}; "
+            "completion does not apply")
 
 
 def _latest(case: ReasonCase) -> tuple[str, str]:
@@ -171,11 +231,11 @@ def _progress_sentence(case: ReasonCase) -> tuple[str, str]:
     """Time progress vs completion progress, in percentage points."""
     latest_zh, latest_en = _latest(case)
     if case.reduction:
-        target_zh, target_en = "（目标{target}%）", " (target {target}%)"
+        target_zh, target_en = "（目标{target}%{about_zh}）", " (target {about_en}{target}%)"
         geo_zh, geo_en = "（几何口径{completion_geo}%）", " (geometric {completion_geo}%)"
     else:
-        target_zh = "（基期{base_value}{unit}，目标{target}{unit}）"
-        target_en = " (base {base_value}{unit}, target {target}{unit})"
+        target_zh = "（基期{base_value}{unit}，目标{target}{unit}{about_zh}）"
+        target_en = " (base {base_value}{unit}, target {about_en}{target}{unit})"
         geo_zh = geo_en = ""
     side_zh, side_en = ("落后", "behind") if case.behind else ("超前", "ahead of")
     return (f"{latest_zh}{target_zh}；时序进度{{time}}%，完成进度{{completion}}%{geo_zh}，"
@@ -185,24 +245,64 @@ def _progress_sentence(case: ReasonCase) -> tuple[str, str]:
 
 
 def _maintain_sentence(case: ReasonCase) -> tuple[str, str]:
-    """保持类: every year must meet the target; name the first failed year."""
+    """保持类 (§8.1): judged from the plan's year of issue; names the lapsed or failed year and value."""
+    tol_zh, tol_en = ("，容差{tolerance}个百分点", ", tolerance {tolerance} pt") if case.tolerance else ("", "")
+    judged_zh = f"保持类目标（自{{judged_from}}年起评判，目标{{target}}{tol_zh}）："
+    judged_en = f"maintain target (judged from {{judged_from}}, target {{target}}{tol_en}): "
+    if case.history:
+        years_zh, years_en = ("{eff_base_year}年", "{eff_base_year}") if case.history == 1 else (
+            "{eff_base_year}—{history_end}年", "{eff_base_year}–{history_end}")
+        judged_zh += f"{years_zh}为方案实施前数据，仅作参考、不评判；"
+        judged_en += f"{years_en}: before the plan, shown, not judged; "
+    if case.judged == 2:
+        judged_zh += "尚无方案实施后的数据，以最近的{judged_from}年评判；"
+        judged_en += "no data yet from the years the plan is in force: the latest year, {judged_from}, is judged; "
     if case.maintain == 1:
-        return ("保持类目标：{eff_base_year}—{latest_year}年各年均达到{threshold}（目标{target}，"
-                "容差{tolerance}个百分点）→ 各方法均为已完成",
-                "maintain target: every year {eff_base_year}–{latest_year} met {threshold} (target {target}, "
-                "tolerance {tolerance} pt) → achieved under every method")
-    return ("保持类目标：{failed_year}年为{failed_value}，未达到{threshold}（共{failed_count}个年份未达标）"
-            "→ 目标已无法保持：晴雨表红灯，增长率比倒退，预期进度停滞",
-            "maintain target: {failed_year} was {failed_value}, below {threshold} ({failed_count} year(s) "
-            "failed) → no longer attainable: barometer red, ratio deterioration, anticipated stagnation")
+        years_zh, years_en = (("{latest_year}年达到{threshold}", "{latest_year} met {threshold}") if case.judged else
+                              ("{judged_from}—{latest_year}年各年均达到{threshold}",
+                               "every year {judged_from}–{latest_year} met {threshold}"))
+        if case.provisional == 2:
+            return (f"{judged_zh}{years_zh}（最新为阶段性数据）→ {_PROVISIONAL_MET[0]}",
+                    f"{judged_en}{years_en} (the latest figure is provisional) → {_PROVISIONAL_MET[1]}")
+        return (f"{judged_zh}{years_zh} → 各方法均为{_ACHIEVED[0]}",
+                f"{judged_en}{years_en} → {_ACHIEVED[1]} under every method")
+    if case.maintain == 3:
+        return (f"{judged_zh}{{last_failed_year}}年为{{last_failed_value}}，未达到{{threshold}}（共{{failed_count}}个"
+                f"年份未达标），{{when_zh}}为{{latest}}，已恢复达标 → {_LAPSED[0]}",
+                f"{judged_en}{{last_failed_year}} was {{last_failed_value}}, below {{threshold}} ({{failed_count}} "
+                f"year(s) failed); {{when_en}}: {{latest}}, met again → {_LAPSED[1]}")
+    return (f"{judged_zh}{{when_zh}}为{{latest}}，未达到{{threshold}}（共{{failed_count}}个年份未达标）→ {_FALLEN[0]}",
+            f"{judged_en}{{when_en}} was {{latest}}, below {{threshold}} ({{failed_count}} year(s) failed) → "
+            f"{_FALLEN[1]}")
+
+
+def _required_sentence(case: ReasonCase) -> tuple[str, str]:
+    """§8.4: what is still needed a year, in the units people use."""
+    if case.required == CHANGE_REDUCTION:
+        return ("余下{remaining}年需年均下降{change}%", "needs {change}%/yr decline over the remaining {remaining} year(s)")
+    if case.required == CHANGE_POINTS:
+        zh, en = ("降低", "fall") if case.change_down else ("提高", "rise")
+        return (f"余下{{remaining}}年需年均{zh}{{change}}个百分点",
+                f"needs to {en} {{change}} percentage points a year over the remaining {{remaining}} year(s)")
+    if case.required == CHANGE_UNITS:
+        zh, en = ("减少", "fewer") if case.change_down else ("新增", "more")
+        return (f"余下{{remaining}}年需年均{zh}{{change_units}}{{unit}}",
+                f"needs {{change_units}} {en} {{unit}} a year over the remaining {{remaining}} year(s)")
+    assert case.required == CHANGE_RELATIVE
+    zh, en = ("下降", "decline") if case.change_down else ("增长", "growth")
+    return (f"余下{{remaining}}年需年均{zh}{{change}}%", f"needs {{change}}%/yr {en} over the remaining {{remaining}} year(s)")
 
 
 def _method_sentences(case: ReasonCase) -> list[tuple[str, str]]:
     latest_zh, latest_en = _latest(case)
+    unit = "%" if case.reduction else "{unit}"
     if case.barometer == "achieved":
-        unit = "%" if case.reduction else "{unit}"
-        return [(f"{latest_zh}，已达到目标{{target}}{unit} → 各方法均为已完成",
-                 f"{latest_en}, target {{target}}{unit} already met → achieved under every method")]
+        return [(f"{latest_zh}，已达到目标{{target}}{unit}{{about_zh}} → 各方法均为{_ACHIEVED[0]}",
+                 f"{latest_en}, target {{about_en}}{{target}}{unit} already met → {_ACHIEVED[1]} under every method")]
+    if case.provisional == 2:
+        return [(f"{latest_zh}，已达到目标{{target}}{unit}{{about_zh}}（阶段性）→ {_PROVISIONAL_MET[0]}",
+                 f"{latest_en}, target {{about_en}}{{target}}{unit} met on a provisional figure → "
+                 f"{_PROVISIONAL_MET[1]}")]
     return [_barometer_sentence(case), _ratio_sentence(case), _anticipated_sentence(case)]
 
 
@@ -255,7 +355,8 @@ def _anticipated_sentence(case: ReasonCase) -> tuple[str, str]:
     what_zh, what_en = ("累计下降", "a cumulative reduction of ") if case.reduction else ("", "")
     unit = "%" if case.reduction else "{unit}"
     word_zh, word_en = _ANTICIPATED_WORDS[case.anticipated]
+    cap_zh, cap_en = (f"，推算值以{_SHARE_MAX}为上限", f", projections capped at {_SHARE_MAX}") if case.clipped else ("", "")
     return (f"预期进度：按年均增速推算{{target_year}}年{what_zh}{{projected}}{unit}"
-            f"（线性推算{{projected_linear}}{unit}），{band_zh}→ {word_zh}",
+            f"（线性推算{{projected_linear}}{unit}{cap_zh}），{band_zh}→ {word_zh}",
             f"anticipated progress: at the current compound rate {{target_year}} reaches {what_en}"
-            f"{{projected}}{unit} (linear trend {{projected_linear}}{unit}), {band_en} → {word_en}")
+            f"{{projected}}{unit} (linear trend {{projected_linear}}{unit}{cap_en}), {band_en} → {word_en}")

@@ -9,11 +9,36 @@ import numpy as np
 import pandas as pd
 
 from indicators.progress.explain import explain
-from indicators.progress.rules import ASSESSABILITY, FIGURE_KEYS, FORM_RATE, METHODS, STATUSES
+from indicators.progress.rules import (
+    ASSESSABILITY,
+    CHANGE_POINTS,
+    CHANGE_REDUCTION,
+    CHANGE_RELATIVE,
+    CHANGE_UNIT_PER_YEAR,
+    CHANGE_UNIT_POINTS,
+    CHANGE_UNIT_RATE,
+    CHANGE_UNITS,
+    FIGURE_KEYS,
+    FORM_RATE,
+    METHODS,
+    STATUSES,
+)
 
 
 def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.array(values, dtype="Int64")
+
+
+def _change_units(specs: pd.DataFrame, form: np.ndarray) -> np.ndarray:
+    """The unit of `required_annual_change` (§8.4): "%/年", "个百分点/年", the count's own unit a year; None when null."""
+    out = np.full(len(form), None, dtype=object)
+    out[(form == CHANGE_REDUCTION) | (form == CHANGE_RELATIVE)] = CHANGE_UNIT_RATE
+    out[form == CHANGE_POINTS] = CHANGE_UNIT_POINTS
+    counts = np.flatnonzero(form == CHANGE_UNITS)
+    if len(counts):
+        units = specs["unit"].astype(object).to_numpy()[counts] if "unit" in specs.columns else [None] * len(counts)
+        out[counts] = [CHANGE_UNIT_PER_YEAR.format(unit="" if u is None or u != u else u) for u in units]
+    return out
 
 
 def result_frame(
@@ -22,14 +47,22 @@ def result_frame(
 ) -> pd.DataFrame:
     has_data = agg["n"] > 0
     columns: dict[str, Any] = {
+        # The target in the indicator's terms: a relative target resolved to v_B ± N (null while pending).
+        "target": np.where(sp["pending"], np.nan, sp["target_value"]),
+        "target_delta": np.where(sp["relative"], sp["target"], np.nan),
         "latest_year": _int_array(agg["last_year"]),
         "latest_month": _int_array(agg["last_month"]),
+        "provisional": has_data & ~np.isnan(agg["last_month"]),
         "latest_value": f["latest_value"],
         "time_progress": f["time_progress"],
         "completion_progress": f["completion_progress"],
         "completion_progress_geometric": f["completion_progress_geometric"],
         "gap_pp": f["gap_pp"],
         "required_annual_rate": f["required_annual_rate"],
+        "required_annual_change": f["required_annual_change"],
+        "required_annual_change_unit": _change_units(specs, f["change_form"]),
+        "judged_from": _int_array(np.where(sp["maintain"], agg["judged_from"], np.nan)),
+        "bounded": sp["bounded"],
         "projected_value": f["projected_value"],
         "projected_value_linear": f["projected_value_linear"],
         "ratio": f["ratio"],
@@ -43,6 +76,12 @@ def result_frame(
         "assessability": pd.Categorical.from_codes(why, categories=list(ASSESSABILITY)),
         "is_reduction": sp["reduction"],
         "is_maintain": sp["maintain"],
+        "is_relative": sp["relative"],
+        "target_pending": sp["pending"],
+        "about": sp["about"],
+        "base_met": f["base_met"],
+        "projection_clipped": f["projection_clipped"],
+        "change_form": f["change_form"].astype(np.int8),
         "n_points": base["n_points"].astype(np.int64),
         "effective_base_year": _int_array(np.where(has_data, base["base_year"], np.nan)),
         "base_year_missing": has_data & (base["base_year"] > sp["B"]),
@@ -61,9 +100,14 @@ def result_frame(
         "ant_p": f["ant_p"],
         "ant_p_linear": f["ant_p_linear"],
         "linear_slope": f["linear_slope"],
+        "linear_intercept": f["linear_intercept"],
         "maintain_failed_years": agg["n_failed"].astype(np.int64),
         "maintain_first_failed_year": _int_array(agg["first_failed_year"]),
         "maintain_first_failed_value": agg["first_failed_value"],
+        "maintain_last_failed_year": _int_array(agg["last_failed_year"]),
+        "maintain_last_failed_value": agg["last_failed_value"],
+        "maintain_latest_failed": agg["latest_failed"],
+        "maintain_judged_stand_in": agg["judged_stand_in"],
         "first_missing_rate_year": _int_array(
             np.where(sp["form"] == FORM_RATE, agg["first_missing_rate_year"], np.nan)
         ),
@@ -75,19 +119,24 @@ def result_frame(
 
 _DETAIL_GROUPS: dict[str, tuple[str, ...]] = {
     "data": (
-        "n_points", "effective_base_year", "base_year_missing", "base_value", "met", "assessability",
+        "n_points", "effective_base_year", "base_year_missing", "base_value", "met", "base_met", "assessability",
         "tolerance_pp", "elapsed_years", "remaining_years", "zero_substituted", "opposite_sign",
-        "target_opposite_sign", "first_missing_rate_year",
+        "target_opposite_sign", "first_missing_rate_year", "is_relative", "target_pending", "about",
+        "projection_clipped",
     ),
     "completion": ("time_progress", "completion_progress", "completion_progress_geometric", "gap_pp"),
     "barometer": ("bar_path", "bar_progress_target", "bar_shortfall", "status_barometer"),
     "ratio": ("ratio_observed_rate", "ratio_required_rate", "ratio", "score", "status_ratio"),
     "anticipated": (
-        "projected_value", "ant_p", "projected_value_linear", "ant_p_linear", "linear_slope",
+        "projected_value", "ant_p", "projected_value_linear", "ant_p_linear", "linear_slope", "linear_intercept",
         "status_anticipated",
     ),
-    "required": ("required_annual_rate", "remaining_years"),
-    "maintain": ("maintain_failed_years", "maintain_first_failed_year", "maintain_first_failed_value"),
+    "required": ("required_annual_rate", "required_annual_change", "required_annual_change_unit", "remaining_years"),
+    "maintain": (
+        "judged_from", "maintain_failed_years", "maintain_first_failed_year", "maintain_first_failed_value",
+        "maintain_last_failed_year", "maintain_last_failed_value", "maintain_latest_failed",
+        "maintain_judged_stand_in",
+    ),
 }
 
 
@@ -131,4 +180,4 @@ def to_records(results: pd.DataFrame) -> list[dict[str, Any]]:
 
 _ALL_DETAIL_KEYS = frozenset(k for keys in _DETAIL_GROUPS.values() for k in keys) | {
     f"status_{m}" for m in METHODS
-} | {"is_reduction", "is_maintain", "linear_slope", "maintain_first_failed_value"}
+} | {"is_reduction", "is_maintain", "linear_slope", "maintain_first_failed_value", "change_form"}

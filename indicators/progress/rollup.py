@@ -14,15 +14,19 @@ def rollup(results: pd.DataFrame, by: list[str], method: Method = "ratio") -> pd
     Severity ranks a method's statuses (worst = highest); not assessable / not set are
     counted but not ranked. `mean_score` is always the growth-rate-ratio score (the only
     method with a score), so the output names both `method` and `score_method`.
+    `n_provisional` counts the statuses judged on a within-year figure (§8.5), which a
+    roll-up must say it includes.
     """
     check_choice("method", method, METHODS)
     statuses = STATUSES[method]
     col = f"status_{method}"
     ranked = [s for s in statuses if s not in UNRANKED_STATUSES]
     severity = {s: float(len(ranked) - 1 - i) for i, s in enumerate(ranked)}
+    provisional = results["provisional"].astype(bool) if "provisional" in results.columns else False
     frame = results[[*by, col, "score"]].assign(
         _severity=results[col].astype(object).map(severity).astype("float64"),
         _status=results[col].astype(object),
+        _provisional=provisional,
     )
     counts = (
         frame.groupby([*by, "_status"], observed=True, dropna=False)
@@ -36,6 +40,7 @@ def rollup(results: pd.DataFrame, by: list[str], method: Method = "ratio") -> pd
         "n": grouped.size(),
         "mean_score": grouped["score"].mean(),
         "mean_severity": grouped["_severity"].mean(),
+        "n_provisional": grouped["_provisional"].sum().astype("int64"),
     })
     out = summary.join(counts, how="left").fillna({f"n_{s}": 0 for s in statuses})
     out = out.astype({f"n_{s}": "int64" for s in statuses})

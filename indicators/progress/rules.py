@@ -52,6 +52,8 @@ PERCENT_LIMITS = (0.0, 100.0)  # the targets the tolerance applies to
 PERCENT_UNITS = frozenset({"%", "％", "percent", "百分比", "pct"})  # units read as percent
 MET_EPSILON = 1e-9  # relative float slack: 14.5 chained from rates still meets 14.5
 MONTHS_PER_YEAR = 12  # within-year time: t = (Y - 1 - B + m/12) / (T - B)
+MIN_TREND_POINTS = 2  # Statistics Canada: at least two data points for a trend
+SHARE_LIMITS = (0.0, 100.0)  # §8.2: a bounded share or rate lies in [0, 100]; projections are clipped to it
 ANNUAL_MONTH_RANK = 13  # an annual figure outranks every within-year figure of its year
 
 
@@ -64,15 +66,24 @@ def percent_text(value: float) -> str:
     """A share as texts write it: 0.10 → '10%', 0.015 → '1.5%'."""
     return f"{round(value * 100, 6):g}%"
 
-# Why a series cannot be assessed (the explain step turns these into words).
-ASSESSABILITY = ("ok", "not_set", "no_data", "invalid", "rate_gap", "few_points")
+# Why a series cannot be assessed (the explain step turns these into words). "base_pending": a target relative to
+# the base ("比2020年提高N个百分点", §8.6) whose base-year value is not known yet (待基期数据); treated as not set.
+ASSESSABILITY = ("ok", "not_set", "no_data", "invalid", "rate_gap", "few_points", "base_pending")
+WHY_OK, WHY_NOT_SET, WHY_NO_DATA, WHY_INVALID, WHY_RATE_GAP, WHY_FEW, WHY_BASE_PENDING = range(len(ASSESSABILITY))
+
+# §8.4: what `required_annual_change` measures, by kind of series (codes of the vectorised core), and its unit.
+CHANGE_NONE, CHANGE_REDUCTION, CHANGE_POINTS, CHANGE_UNITS, CHANGE_RELATIVE = range(5)
+CHANGE_UNIT_RATE = "%/年"  # a reduction's k_rem, or another level's relative change per year
+CHANGE_UNIT_POINTS = "个百分点/年"  # a share or rate in %: percentage points per year
+CHANGE_UNIT_PER_YEAR = "{unit}/年"  # a count: the indicator's unit per year ("家/年")
 
 # Public figure keys (the JSON contract of `status --json` plus the extra figures).
 FIGURE_KEYS = (
     "kind", "target", "bound", "base_year", "target_year", "latest_year", "latest_month",
     "latest_value", "time_progress", "completion_progress", "completion_progress_geometric",
-    "gap_pp", "required_annual_rate", "projected_value", "projected_value_linear", "ratio",
-    "score",
+    "gap_pp", "required_annual_rate", "required_annual_change", "required_annual_change_unit",
+    "projected_value", "projected_value_linear", "ratio", "score", "provisional", "judged_from", "bounded",
+    "target_delta",
 )
 
 # Integer codes the vectorised core works with: positions in KINDS and INPUT_FORMS.
@@ -80,6 +91,7 @@ KIND_LEVEL = KINDS.index("level")
 KIND_REDUCTION = KINDS.index("cumulative_reduction")
 KIND_MAINTAIN = KINDS.index("maintain")
 KIND_QUALITATIVE = KINDS.index("qualitative")
+KIND_COUNT = KINDS.index("count")
 FORM_LEVEL = INPUT_FORMS.index("level")
 FORM_RATE = INPUT_FORMS.index("annual_rate")
 FORM_CUMULATIVE = INPUT_FORMS.index("cumulative")

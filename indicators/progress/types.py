@@ -8,6 +8,8 @@ from typing import Any
 from indicators.errors import UserError
 from indicators.progress.rules import BOUNDS, DIRECTIONS, KINDS, Bound, Direction, Kind
 
+RELATIVE_KINDS = ("level", "count")  # kinds whose target may be a change from the base (§8.6)
+
 
 class ProgressInputError(UserError, ValueError):
     """Specs or observations the engine cannot read; the message names the series."""
@@ -20,7 +22,8 @@ class ProgressInputError(UserError, ValueError):
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """One quantified target. For a cumulative reduction `target` is K in percent."""
+    """One quantified target. For a cumulative reduction `target` is K in percent; for a target relative to the
+    base (`relative`, "比2020年提高N个百分点") it is the change N in the good direction, so `v* = v_B ± N`."""
 
     kind: Kind
     target: float | None
@@ -28,12 +31,20 @@ class TargetSpec:
     bound: Bound = "at_least"
     base_year: int = 2020
     target_year: int = 2025
-    unit: str | None = None  # decides whether the 1-point tolerance at 0/100 applies
+    unit: str | None = None  # decides the 1-point tolerance at 0/100, the default of `bounded`, §8.4's unit
+    issued_year: int | None = None  # the plan's year of issue: a maintain target is judged from max(B+1, it)
+    bounded: bool | None = None  # a share in [0, 100] (§8.2); None: by unit (percent and not a reduction)
+    relative: bool = False  # target = change from the base-year value (§8.6)
+    about: bool = False  # "N%左右": judged as at least N in the direction of travel, texts keep "左右"
 
     def __post_init__(self) -> None:
         check_choice("kind", self.kind, KINDS)
         check_choice("direction", self.direction, DIRECTIONS)
         check_choice("bound", self.bound, BOUNDS)
+        if self.relative and self.kind not in RELATIVE_KINDS:
+            raise ProgressInputError(
+                f"只有水平类和数量类目标可相对基期 / only level and count targets can be relative: {self.kind}"
+            )
         if self.target_year <= self.base_year:
             raise ProgressInputError(
                 f"目标年份必须晚于基期 / target year must follow the base year: "
@@ -75,6 +86,12 @@ class Assessment:
     explanation_zh: str
     explanation_en: str
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    required_annual_change: float | None = None  # §8.4, in `required_annual_change_unit`
+    required_annual_change_unit: str | None = None  # "%/年", "个百分点/年", "家/年", ...
+    provisional: bool = False  # §8.5: the latest figure is within-year
+    judged_from: int | None = None  # §8.1: first judged year of a maintain target
+    bounded: bool = False  # §8.2: a share in [0, 100]
+    target_delta: float | None = None  # §8.6: the change N of a relative target (`target` is then v_B ± N)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (JSON-ready) with the contract keys first, then `details`."""
