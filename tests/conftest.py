@@ -17,15 +17,18 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 import streamlit as st
+import yaml
 from openpyxl import Workbook
 from streamlit.components.v2 import manifest_scanner
 
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.cli import run
+from indicators.settings import DATA_DIR
 from indicators.store import MIGRATIONS, Store
 from loaders.demo import seed_demo_if_first_run
 from tests.accounts import make_users_file
@@ -66,6 +69,21 @@ def app_state(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_database: Pa
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of data/ (catalogue, plans, recipes; no databases, no demo workbook) that a test may edit."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("*.duckdb*", "demo"))
+    return target
+
+
+def edit_yaml(path: Path, edit: Callable[[Any], None]) -> None:
+    """Change a YAML file in place through `edit(content)`."""
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(content)
+    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 @pytest.fixture

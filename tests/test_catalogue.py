@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-import yaml
 from pydantic import ValidationError
 
-from indicators.catalogue import DATA_DIR, Indicator, load_catalogue, validate_catalogue
+from indicators.catalogue import Indicator, load_catalogue, validate_catalogue
+from tests.conftest import edit_yaml
 
 # Every quantified target in the two plans, read end to end: (plan, indicator, value, bound).
 EXPECTED_TARGETS = {
@@ -96,19 +93,6 @@ def test_model_refuses_unknown_keys():
         })
 
 
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("*.duckdb*", "demo"))
-    return target
-
-
-def _edit_yaml(path: Path, edit) -> None:
-    content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    edit(content)
-    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
 def test_validation_reports_every_problem_in_every_file_at_once(data_copy):
     def break_tianjin(plan):
         plan["typo_key"] = 1
@@ -116,8 +100,8 @@ def test_validation_reports_every_problem_in_every_file_at_once(data_copy):
     def break_indicators(doc):
         doc["indicators"][0]["area"] = "nowhere"
 
-    _edit_yaml(data_copy / "plans" / "tianjin_2022.yaml", break_tianjin)
-    _edit_yaml(data_copy / "indicators.yaml", break_indicators)
+    edit_yaml(data_copy / "plans" / "tianjin_2022.yaml", break_tianjin)
+    edit_yaml(data_copy / "indicators.yaml", break_indicators)
     _, problems = validate_catalogue(data_copy)
     text = "\n".join(problems)
     assert "typo_key" in text  # the unknown key is reported ...
@@ -130,7 +114,7 @@ def test_broken_twin_of_a_plan_reports_quote_indicator_and_wording(data_copy):
         plan["targets"][2]["indicator"] = "no_such_indicator"
         plan["targets"][3]["wording"] = ["保持"]
 
-    _edit_yaml(data_copy / "plans" / "zhanjiang_2023_draft.yaml", break_zhanjiang)
+    edit_yaml(data_copy / "plans" / "zhanjiang_2023_draft.yaml", break_zhanjiang)
     _, problems = validate_catalogue(data_copy)
     text = "\n".join(problems)
     assert "与原文不符" in text and "15%" in text

@@ -18,8 +18,8 @@ from indicators.progress import (
     assess,
     assess_frame,
     chart_lines,
-    reason_texts,
     rollup,
+    rules,
     spec_record,
 )
 from indicators.vocabulary import RATIO_STATUSES, STATUS_ICONS, STATUS_LABELS, STATUSES
@@ -396,8 +396,8 @@ def test_each_method_shows_its_statuses_with_distinct_shapes():
 
 
 def test_thresholds_in_reasons_come_from_the_constants(monkeypatch):
-    monkeypatch.setattr(reason_texts, "ZERO_SUBSTITUTE", 0.01)
-    monkeypatch.setattr(reason_texts, "MIN_TREND_POINTS", 3)
+    monkeypatch.setattr(rules, "ZERO_SUBSTITUTE", 0.01)  # the reason texts read the constants where they live
+    monkeypatch.setattr(rules, "MIN_TREND_POINTS", 3)
     seedlings = assess(TargetSpec(kind="count", target=150.0, unit="家"), [(2020, 0.0), (2023, 90.0)])
     assert "按0.01代入" in seedlings.explanation_zh
     assert "少于3个" in assess(AIR, [(2023, 60.0)]).explanation_zh

@@ -7,17 +7,14 @@ Expected figures are hand-computed (arithmetic next to them); the engine's own r
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
-from indicators.catalogue import DATA_DIR, Target, load_catalogue, validate_catalogue
+from indicators.catalogue import Target, load_catalogue, validate_catalogue
 from indicators.status import CONTRACT_KEYS, EXTRA_KEYS, assess_inputs, build_inputs
-from tests.conftest import write_xlsx
-from tests.test_cli import cli
+from tests.conftest import edit_yaml, write_xlsx
 
 NEW_JSON_KEYS = ("required_annual_change", "required_annual_change_unit", "provisional", "judged_from")
 
@@ -29,19 +26,6 @@ def observations(rows: list[tuple[str, str, int, int | None, float]]) -> pd.Data
 def status_of(catalogue, rows, plan: str | None = None) -> pd.DataFrame:
     specs, obs = build_inputs(catalogue, observations(rows), plan=plan)
     return assess_inputs(specs, obs).set_index("series_id")
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("*.duckdb*", "demo"))
-    return target
-
-
-def _edit_yaml(path: Path, edit) -> None:
-    content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    edit(content)
-    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -89,7 +73,7 @@ def test_an_annual_decline_rate_is_not_a_share_even_without_the_override(data_co
         for ind in doc["indicators"]:
             ind.pop("bounded", None)
 
-    _edit_yaml(data_copy / "indicators.yaml", drop_override)
+    edit_yaml(data_copy / "indicators.yaml", drop_override)
     catalogue = load_catalogue(data_copy)
     assert catalogue.indicators["energy_intensity_annual_decline"].bounded is False  # it feeds a reduction
     assert catalogue.indicators["non_fossil_energy_consumption_share"].bounded is True  # unit "%"
@@ -101,7 +85,7 @@ def test_bounded_is_overridable_per_indicator_and_refused_for_a_reduction(data_c
         by_id["good_air_quality_days_ratio"]["bounded"] = False
         by_id["energy_intensity_reduction"]["bounded"] = True
 
-    _edit_yaml(data_copy / "indicators.yaml", edit)
+    edit_yaml(data_copy / "indicators.yaml", edit)
     catalogue, problems = validate_catalogue(data_copy)
     assert catalogue.indicators["good_air_quality_days_ratio"].bounded is False
     assert problems == ["indicators.yaml: energy_intensity_reduction: 累计降低率不是比重，不能设bounded / a cumulative reduction is not a share"]
@@ -180,7 +164,7 @@ def test_relative_targets_only_for_levels_and_counts_with_a_value(data_copy):
         plan["targets"][3]["value"] = None
         plan["targets"][3]["value_pending_zh"] = "待定"
 
-    _edit_yaml(data_copy / "plans" / "zhanjiang_2023_draft.yaml", edit)
+    edit_yaml(data_copy / "plans" / "zhanjiang_2023_draft.yaml", edit)
     _, problems = validate_catalogue(data_copy)
     text = "\n".join(problems)
     assert "only level and count targets can be relative" in text and "household_waste" in text
@@ -199,7 +183,7 @@ def test_wording_accepts_the_plans_words_around_a_value(words):
 # ---------------------------------------------------------------------------
 
 
-def test_status_json_adds_the_new_keys_with_natural_units_and_nulls(tmp_path):
+def test_status_json_adds_the_new_keys_with_natural_units_and_nulls(tmp_path, command):
     db = tmp_path / "cli.duckdb"
     rows = [["天津市", "工业战略性新兴产业增加值占规模以上工业增加值比重", y, None, v, "%", "正式", "公报", None]
             for y, v in ((2020, 26.1), (2024, 30.2))]
@@ -208,8 +192,9 @@ def test_status_json_adds_the_new_keys_with_natural_units_and_nulls(tmp_path):
              for y, v in ((2020, 98.0), (2021, 99.0), (2022, 100.0), (2023, 100.0), (2024, 100.0))]
     rows += [["天津市", "空气质量优良天数比例", 2020, None, 65.0, "%", "正式", "公报", None],
              ["天津市", "空气质量优良天数比例", 2025, 9, 68.9, "%", "初步", "公报", "1-9月"]]
-    assert cli("loaders", "import", str(write_xlsx(tmp_path / "rows.xlsx", rows)), db=db).returncode == 0
-    run = cli("indicators", "status", "--json", db=db)
+    env = {"GTM_DB": str(db), "GTM_USER": "tester"}
+    assert command("loaders", "import", str(write_xlsx(tmp_path / "rows.xlsx", rows)), env=env).returncode == 0
+    run = command("indicators", "status", "--json", env=env)
     assert run.returncode == 0, run.stderr
     records = json.loads(run.stdout)
     for record in records:

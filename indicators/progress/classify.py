@@ -4,30 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from indicators.progress.rules import (
-    ANTICIPATED_FAIR,
-    ANTICIPATED_ON_TRACK,
-    BAROMETER_RED_SHORTFALL,
-    METHODS,
-    NO_TARGET_ACCELERATION,
-    NO_TARGET_ON_TRACK,
-    RATIO_ACCELERATION,
-    RATIO_ON_TRACK,
-    SCORE_HIGH_INTERCEPT,
-    SCORE_HIGH_SLOPE,
-    SCORE_LOW_INTERCEPT,
-    SCORE_LOW_SLOPE,
-    SCORE_MAX,
-    SCORE_MIN,
-    STATUSES,
-    WHY_BASE_PENDING,
-    WHY_FEW,
-    WHY_INVALID,
-    WHY_NO_DATA,
-    WHY_NOT_SET,
-    WHY_OK,
-    WHY_RATE_GAP,
-)
+from indicators.progress import rules
+from indicators.vocabulary import METHODS, STATUSES
 
 
 def assessability_codes(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dict[str, np.ndarray]) -> np.ndarray:
@@ -36,8 +14,8 @@ def assessability_codes(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f
     invalid = ~no_data & ~f["rate_gap"] & ~np.isfinite(f["vy"])
     return np.select(
         [sp["pending"], sp["not_set"], no_data, invalid, f["rate_gap"], f["few"] & ~f["met"] & ~sp["maintain"]],
-        [WHY_BASE_PENDING, WHY_NOT_SET, WHY_NO_DATA, WHY_INVALID, WHY_RATE_GAP, WHY_FEW],
-        default=WHY_OK,
+        [rules.WHY_BASE_PENDING, rules.WHY_NOT_SET, rules.WHY_NO_DATA, rules.WHY_INVALID, rules.WHY_RATE_GAP, rules.WHY_FEW],
+        default=rules.WHY_OK,
     )
 
 
@@ -47,7 +25,7 @@ def rule_cases(sp: dict[str, np.ndarray], agg: dict[str, np.ndarray], f: dict[st
     fallen (a maintain target's latest judged year fails, §8.1, or a base that met the target no longer does,
     §8.3: red / deterioration / stagnation); lapsed (a maintain target failed an earlier judged year and meets
     again, §8.1: yellow / acceleration_needed / fair)."""
-    ok = why == WHY_OK
+    ok = why == rules.WHY_OK
     provisional = ~np.isnan(agg["last_month"])
     met = f["met"] & ok
     maintain = sp["maintain"] & ok
@@ -66,15 +44,15 @@ def status_codes(
     """Status codes (indices into STATUSES[method]) for each method, plus the score."""
     case = rule_cases(sp, agg, f, why)
     achieved, provisional_met, fallen, lapsed = case["achieved"], case["provisional_met"], case["fallen"], case["lapsed"]
-    unset = (why == WHY_NOT_SET) | (why == WHY_BASE_PENDING)
-    blocked = why != WHY_OK  # not set / pending / no data / invalid / gap / too few points
+    unset = (why == rules.WHY_NOT_SET) | (why == rules.WHY_BASE_PENDING)
+    blocked = why != rules.WHY_OK  # not set / pending / no data / invalid / gap / too few points
     cagr_bad = f["opposite_sign"] | f["target_opposite_sign"]
     bar, rat, ant = (dict(zip(STATUSES[m], range(10), strict=False)) for m in METHODS)
 
     sf, behind, needed = f["bar_shortfall"], f["bar_behind"], f["bar_needed"]
     barometer = np.select(
         [unset, blocked, achieved, provisional_met, fallen, lapsed, ~np.isfinite(behind), needed <= 0, sf <= 0,
-         sf <= BAROMETER_RED_SHORTFALL, sf > BAROMETER_RED_SHORTFALL],
+         sf <= rules.BAROMETER_RED_SHORTFALL, sf > rules.BAROMETER_RED_SHORTFALL],
         [bar["not_set"], bar["not_assessable"], bar["achieved"], bar["green"], bar["red"], bar["yellow"],
          bar["not_assessable"], np.where(behind > 0, bar["red"], bar["green"]), bar["green"], bar["yellow"],
          bar["red"]],
@@ -86,7 +64,7 @@ def status_codes(
     no_target_ok = unset & (agg["n"] > 0) & ~f["few"] & np.isfinite(growth)
     ratio = np.select(
         [no_target_ok, blocked, achieved, provisional_met, fallen, lapsed, cagr_bad | np.isnan(r),
-         r >= RATIO_ON_TRACK, r >= RATIO_ACCELERATION, r >= 0, r < 0],
+         r >= rules.RATIO_ON_TRACK, r >= rules.RATIO_ACCELERATION, r >= 0, r < 0],
         [_no_target_status(growth, rat), rat["not_assessable"], rat["achieved"], rat["on_track"],
          rat["deterioration"], rat["acceleration_needed"], rat["not_assessable"], rat["on_track"],
          rat["acceleration_needed"], rat["limited"], rat["deterioration"]],
@@ -97,8 +75,8 @@ def status_codes(
     projected_meets = sp["sense"] * (f["projected_internal"] - f["vstar"]) >= -sp["tol"]
     anticipated = np.select(
         [unset, blocked, achieved, provisional_met, fallen, lapsed,
-         cagr_bad | ~np.isfinite(f["projected_internal"]), ant_needed <= 0, p >= ANTICIPATED_ON_TRACK,
-         p >= ANTICIPATED_FAIR, p < ANTICIPATED_FAIR],
+         cagr_bad | ~np.isfinite(f["projected_internal"]), ant_needed <= 0, p >= rules.ANTICIPATED_ON_TRACK,
+         p >= rules.ANTICIPATED_FAIR, p < rules.ANTICIPATED_FAIR],
         [ant["not_set"], ant["not_assessable"], ant["achieved"], ant["on_track"], ant["stagnation"], ant["fair"],
          ant["not_assessable"], np.where(projected_meets, ant["on_track"], ant["stagnation"]), ant["on_track"],
          ant["fair"], ant["stagnation"]],
@@ -115,7 +93,7 @@ def status_codes(
 def _no_target_status(growth: np.ndarray, rat: dict[str, int]) -> np.ndarray:
     """Statistics Canada's no-target variant on d·CAGR."""
     return np.select(
-        [growth >= NO_TARGET_ON_TRACK, growth >= NO_TARGET_ACCELERATION, growth >= 0],
+        [growth >= rules.NO_TARGET_ON_TRACK, growth >= rules.NO_TARGET_ACCELERATION, growth >= 0],
         [rat["on_track"], rat["acceleration_needed"], rat["limited"]],
         default=rat["deterioration"],
     )
@@ -125,9 +103,9 @@ def _score(r: np.ndarray, case: dict[str, np.ndarray], unassessed: np.ndarray, w
     """−5..+5 from R (Statistics Canada); achieved +5, fallen (§8.1 / §8.3) −5; a lapsed maintain target and a
     within-year figure meeting a target that R does not measure (maintain, or a base already met) have no score."""
     with np.errstate(invalid="ignore"):
-        high = np.minimum(SCORE_HIGH_SLOPE * r + SCORE_HIGH_INTERCEPT, SCORE_MAX)
-        low = np.maximum(SCORE_LOW_SLOPE * r + SCORE_LOW_INTERCEPT, SCORE_MIN)
-        score = np.where(r >= RATIO_ACCELERATION, high, low)
+        high = np.minimum(rules.SCORE_HIGH_SLOPE * r + rules.SCORE_HIGH_INTERCEPT, rules.SCORE_MAX)
+        low = np.maximum(rules.SCORE_LOW_SLOPE * r + rules.SCORE_LOW_INTERCEPT, rules.SCORE_MIN)
+        score = np.where(r >= rules.RATIO_ACCELERATION, high, low)
     score = np.where(case["lapsed"] | case["no_ratio"], np.nan, score)
-    score = np.where(case["achieved"], SCORE_MAX, np.where(case["fallen"], SCORE_MIN, score))
-    return np.where(unassessed | (why != WHY_OK), np.nan, score)
+    score = np.where(case["achieved"], rules.SCORE_MAX, np.where(case["fallen"], rules.SCORE_MIN, score))
+    return np.where(unassessed | (why != rules.WHY_OK), np.nan, score)

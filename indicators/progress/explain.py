@@ -8,13 +8,8 @@ import numpy as np
 import pandas as pd
 
 from indicators.progress.reason_texts import CASE_FIELDS, decode_case, reason_sentences
-from indicators.progress.rules import (
-    ANTICIPATED_STATUSES,
-    ASSESSABILITY,
-    BAROMETER_STATUSES,
-    PERCENT_UNITS,
-    RATIO_STATUSES,
-)
+from indicators.progress.rules import ASSESSABILITY, PERCENT_UNITS
+from indicators.vocabulary import ANTICIPATED_STATUSES, BAROMETER_STATUSES, RATIO_STATUSES
 
 # ---------------------------------------------------------------------------
 # Reasons

@@ -13,25 +13,21 @@ import pandas as pd
 
 from indicators.progress.rules import (
     ANNUAL_MONTH_RANK,
-    BOUNDS,
-    DIRECTIONS,
     FORM_CUMULATIVE,
     FORM_LEVEL,
     FORM_RATE,
-    INPUT_FORMS,
     KIND_COUNT,
     KIND_LEVEL,
     KIND_MAINTAIN,
     KIND_QUALITATIVE,
     KIND_REDUCTION,
-    KINDS,
     LIMIT_TOLERANCE_PP,
     MONTHS_PER_YEAR,
     PERCENT_LIMITS,
     PERCENT_UNITS,
-    InputForm,
 )
 from indicators.progress.types import Point, ProgressInputError, TargetSpec, check_choice
+from indicators.vocabulary import BOUNDS, DIRECTIONS, INPUT_FORMS, KINDS, InputForm
 
 # ---------------------------------------------------------------------------
 # Spec frame helpers

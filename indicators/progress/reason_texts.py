@@ -8,29 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from indicators.progress.rules import (
-    ANTICIPATED_FAIR,
-    ANTICIPATED_ON_TRACK,
-    ANTICIPATED_STATUSES,
-    ASSESSABILITY,
-    BAROMETER_RED_SHORTFALL,
-    BAROMETER_STATUSES,
-    CHANGE_POINTS,
-    CHANGE_REDUCTION,
-    CHANGE_RELATIVE,
-    CHANGE_UNITS,
-    MIN_TREND_POINTS,
-    NO_TARGET_ACCELERATION,
-    NO_TARGET_ON_TRACK,
-    RATIO_ACCELERATION,
-    RATIO_ON_TRACK,
-    RATIO_STATUSES,
-    SHARE_LIMITS,
-    ZERO_SUBSTITUTE,
-    decimal_text,
-    percent_text,
-)
-from indicators.vocabulary import STATUS_LABELS
+from indicators.progress import rules
+from indicators.vocabulary import ANTICIPATED_STATUSES, BAROMETER_STATUSES, RATIO_STATUSES, STATUS_LABELS
 
 
 def _words(statuses: tuple[str, ...]) -> dict[str, tuple[str, str]]:
@@ -54,32 +33,32 @@ _FALLEN = _verdict("red", "deterioration", "stagnation")  # §8.1 latest judged 
 _LAPSED = _verdict("yellow", "acceleration_needed", "fair")  # §8.1 lapsed once, meets again
 _PROVISIONAL_MET = _verdict("green", "on_track", "on_track")  # §8.5 met on a within-year figure
 _ACHIEVED = STATUS_LABELS["achieved"]["zh"], STATUS_LABELS["achieved"]["en"]
-_SHARE_MAX = f"{SHARE_LIMITS[1]:g}%"
+_SHARE_MAX = f"{rules.SHARE_LIMITS[1]:g}%"
 
 
 # The thresholds the reasons name, written from the engine's constants (the builders take others for tests).
-def barometer_limits(red_shortfall: float = BAROMETER_RED_SHORTFALL) -> dict[bool, tuple[str, str]]:
+def barometer_limits(red_shortfall: float = rules.BAROMETER_RED_SHORTFALL) -> dict[bool, tuple[str, str]]:
     """Beyond the red limit (True) or within it (False): '超过10%' / 'above 10%'."""
-    limit = percent_text(red_shortfall)
+    limit = rules.percent_text(red_shortfall)
     return {True: (f"超过{limit}", f"above {limit}"), False: (f"未超过{limit}", f"within {limit}")}
 
 
-def ratio_bands(on_track: float = RATIO_ON_TRACK, acceleration: float = RATIO_ACCELERATION) -> dict[str, tuple[str, str]]:
+def ratio_bands(on_track: float = rules.RATIO_ON_TRACK, acceleration: float = rules.RATIO_ACCELERATION) -> dict[str, tuple[str, str]]:
     """The band of R each ratio status stands for: '（R≥0.95）' / ' (R≥0.95)'."""
-    on, acc = decimal_text(on_track), decimal_text(acceleration)
+    on, acc = rules.decimal_text(on_track), rules.decimal_text(acceleration)
     bands = {"on_track": f"R≥{on}", "acceleration_needed": f"{acc}≤R<{on}", "limited": f"0≤R<{acc}", "deterioration": "R<0"}
     return {status: (f"（{band}）", f" ({band})") for status, band in bands.items()}
 
 
-def anticipated_bands(on_track: float = ANTICIPATED_ON_TRACK, fair: float = ANTICIPATED_FAIR) -> dict[str, str]:
+def anticipated_bands(on_track: float = rules.ANTICIPATED_ON_TRACK, fair: float = rules.ANTICIPATED_FAIR) -> dict[str, str]:
     """The band of P each anticipated status stands for: 'P≥0.95'."""
-    on, low = decimal_text(on_track), decimal_text(fair)
+    on, low = rules.decimal_text(on_track), rules.decimal_text(fair)
     return {"on_track": f"P≥{on}", "fair": f"{low}≤P<{on}", "stagnation": f"P<{low}"}
 
 
-def no_target_thresholds(on_track: float = NO_TARGET_ON_TRACK, acceleration: float = NO_TARGET_ACCELERATION) -> str:
+def no_target_thresholds(on_track: float = rules.NO_TARGET_ON_TRACK, acceleration: float = rules.NO_TARGET_ACCELERATION) -> str:
     """The no-target rule's thresholds on d·CAGR: '1.5%/0.5%/0'."""
-    return f"{percent_text(on_track)}/{percent_text(acceleration)}/0"
+    return f"{rules.percent_text(on_track)}/{rules.percent_text(acceleration)}/0"
 
 
 _BAROMETER_LIMITS = barometer_limits()
@@ -120,7 +99,7 @@ class ReasonCase:
 
 # A row's category key: these fields in this order, each a digit in base `radix` (explain builds the keys).
 CASE_FIELDS: tuple[tuple[str, int], ...] = (
-    ("why", len(ASSESSABILITY)), ("reduction", 2), ("base_missing", 2), ("zero_substituted", 2),
+    ("why", len(rules.ASSESSABILITY)), ("reduction", 2), ("base_missing", 2), ("zero_substituted", 2),
     ("completion", 2), ("behind", 2), ("maintain", 4), ("barometer", len(BAROMETER_STATUSES)),
     ("shortfall_known", 2), ("ratio", len(RATIO_STATUSES)), ("ratio_known", 2), ("opposite", 2),
     ("anticipated", len(ANTICIPATED_STATUSES)), ("p_known", 2), ("required", 5), ("change_down", 2), ("down", 2),
@@ -136,7 +115,7 @@ def decode_case(key: int) -> ReasonCase:
         key, digit = divmod(key, radix)
         values[name] = digit
     return ReasonCase(
-        why=ASSESSABILITY[values["why"]],
+        why=rules.ASSESSABILITY[values["why"]],
         barometer=BAROMETER_STATUSES[values["barometer"]],
         ratio=RATIO_STATUSES[values["ratio"]],
         anticipated=ANTICIPATED_STATUSES[values["anticipated"]],
@@ -191,14 +170,14 @@ def _note_sentences(case: ReasonCase) -> list[tuple[str, str]]:
         "rate_gap": ("缺少{missing_year}年的年度下降率，无法连乘出累计降幅，无法评估",
                      "annual rate for {missing_year} missing, the chain to a cumulative reduction breaks; "
                      "not assessable"),
-        "few_points": (f"仅有{{n_points}}个数据点，少于{MIN_TREND_POINTS}个，无法评估趋势",
-                       f"only {{n_points}} data point(s), fewer than {MIN_TREND_POINTS}: trend not assessable"),
+        "few_points": (f"仅有{{n_points}}个数据点，少于{rules.MIN_TREND_POINTS}个，无法评估趋势",
+                       f"only {{n_points}} data point(s), fewer than {rules.MIN_TREND_POINTS}: trend not assessable"),
         "base_pending": _relative_sentence(case, pending=True),
     }
     out = [notes[case.why]] if case.why in notes else []
     if case.why == "ok" and case.zero_substituted:
-        out.append((f"基期或目标值为0，增长率计算按{ZERO_SUBSTITUTE:g}代入",
-                    f"zero base or target replaced by {ZERO_SUBSTITUTE:g} for growth rates"))
+        out.append((f"基期或目标值为0，增长率计算按{rules.ZERO_SUBSTITUTE:g}代入",
+                    f"zero base or target replaced by {rules.ZERO_SUBSTITUTE:g} for growth rates"))
     return out
 
 
@@ -278,17 +257,17 @@ def _maintain_sentence(case: ReasonCase) -> tuple[str, str]:
 
 def _required_sentence(case: ReasonCase) -> tuple[str, str]:
     """§8.4: what is still needed a year, in the units people use."""
-    if case.required == CHANGE_REDUCTION:
+    if case.required == rules.CHANGE_REDUCTION:
         return ("余下{remaining}年需年均下降{change}%", "needs {change}%/yr decline over the remaining {remaining} year(s)")
-    if case.required == CHANGE_POINTS:
+    if case.required == rules.CHANGE_POINTS:
         zh, en = ("降低", "fall") if case.change_down else ("提高", "rise")
         return (f"余下{{remaining}}年需年均{zh}{{change}}个百分点",
                 f"needs to {en} {{change}} percentage points a year over the remaining {{remaining}} year(s)")
-    if case.required == CHANGE_UNITS:
+    if case.required == rules.CHANGE_UNITS:
         zh, en = ("减少", "fewer") if case.change_down else ("新增", "more")
         return (f"余下{{remaining}}年需年均{zh}{{change_units}}{{unit}}",
                 f"needs {{change_units}} {en} {{unit}} a year over the remaining {{remaining}} year(s)")
-    assert case.required == CHANGE_RELATIVE
+    assert case.required == rules.CHANGE_RELATIVE
     zh, en = ("下降", "decline") if case.change_down else ("增长", "growth")
     return (f"余下{{remaining}}年需年均{zh}{{change}}%", f"needs {{change}}%/yr {en} over the remaining {{remaining}} year(s)")
 

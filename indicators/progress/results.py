@@ -20,9 +20,8 @@ from indicators.progress.rules import (
     CHANGE_UNITS,
     FIGURE_KEYS,
     FORM_RATE,
-    METHODS,
-    STATUSES,
 )
+from indicators.vocabulary import METHODS, STATUSES
 
 
 def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:

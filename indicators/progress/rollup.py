@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.progress.rules import METHODS, STATUSES, UNRANKED_STATUSES, Method
 from indicators.progress.types import check_choice
+from indicators.vocabulary import METHODS, STATUSES, UNRANKED_STATUSES, Method
 
 
 def rollup(results: pd.DataFrame, by: list[str], method: Method = "ratio") -> pd.DataFrame:

@@ -5,29 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# The vocabularies are defined once, in indicators.vocabulary; re-exported here for the engine's modules.
-from indicators.vocabulary import (
-    ANTICIPATED_STATUSES,
-    BAROMETER_STATUSES,
-    BOUNDS,
-    DIRECTIONS,
-    INPUT_FORMS,
-    KINDS,
-    METHODS,
-    RATIO_STATUSES,
-    STATUSES,
-    UNRANKED_STATUSES,
-    Bound,
-    Direction,
-    InputForm,
-    Kind,
-    Method,
-)
-
-__all__ = [
-    "ANTICIPATED_STATUSES", "BAROMETER_STATUSES", "BOUNDS", "DIRECTIONS", "INPUT_FORMS", "KINDS", "METHODS",
-    "RATIO_STATUSES", "STATUSES", "UNRANKED_STATUSES", "Bound", "Direction", "InputForm", "Kind", "Method",
-]
+from indicators.vocabulary import INPUT_FORMS, KINDS
 
 # ---------------------------------------------------------------------------
 # Named constants (thresholds and rules of the methods)

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from indicators.errors import UserError
-from indicators.progress.rules import BOUNDS, DIRECTIONS, KINDS, Bound, Direction, Kind
+from indicators.vocabulary import BOUNDS, DIRECTIONS, KINDS, Bound, Direction, Kind
 
 RELATIVE_KINDS = ("level", "count")  # kinds whose target may be a change from the base (§8.6)
 
