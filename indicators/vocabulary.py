@@ -70,7 +70,7 @@ BATCH_KINDS: tuple[str, ...] = get_args(BatchKind)
 # What the audit log records (action column); see README "安全 / Security".
 AUDIT_ACTIONS = (
     "import", "demo_load", "rollback", "remove_demo", "upload_refused", "login", "login_failed", "login_throttled",
-    "logout", "set_target", "user_add", "user_remove", "user_reset", "user_role", "backup", "restore",
+    "logout", "set_target", "user_add", "user_remove", "user_reset", "user_role", "backup", "restore", "restore_refused",
 )
 
 

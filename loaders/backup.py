@@ -1,9 +1,10 @@
 """Backups: `backup OUT` writes a consistent snapshot while the dashboard runs; `restore IN` brings it back.
 
-The work is done by the store (the only module that opens DuckDB): a backup is a DuckDB file copied from a
-read-only attachment in one transaction, so it is consistent even while the dashboard reads and while
-imports queue; a restore checks the file, refuses a non-empty database unless --force (then the old file
-is kept beside it), and swaps the database in with one atomic rename.
+The work is done by the store (the only module that opens DuckDB): a backup is a DuckDB file built by our
+migrations and filled from a read-only attachment in one transaction, so it is consistent even while the
+dashboard reads and while imports queue; a restore copies a backup's rows into a new database built by our
+migrations (nothing of the file runs), upgrades it, checks it with a status run, refuses a non-empty database
+unless --force (then the old file is kept beside it), and swaps the database in with one atomic rename.
 
     python -m loaders backup  backups/gtm-2025-06-30.duckdb [--db PATH] [--force]
     python -m loaders restore backups/gtm-2025-06-30.duckdb [--db PATH] [--force]
@@ -18,13 +19,15 @@ import argparse
 import hashlib
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.cli import EXIT_OK, add_db_argument, current_user, run
 from indicators.errors import UserError
+from indicators.status import status_frame
 from indicators.store import Store, StoreError, resolve_db_path
+from indicators.store.backup import check_backup_path
 
 BACKUP_COMMANDS = ("backup", "restore")
 HASH_CHUNK_BYTES = 1024 * 1024
@@ -42,6 +45,8 @@ class RestoreResult:
     sha256: str
     counts: dict[str, int]
     kept: Path | None  # where the replaced database was kept (restore --force over data)
+    ignored: dict[str, int] = field(default_factory=dict)  # objects of the file not restored, per kind
+    cleaned: int = 0  # text cells that lost control or bidi characters
 
 
 def file_sha256(path: Path) -> str:
@@ -53,10 +58,11 @@ def file_sha256(path: Path) -> str:
 
 
 def backup(store: Store, out: Path, *, force: bool = False, actor: str = "cli") -> BackupResult:
-    """Snapshot the database to `out`; refuses to overwrite an existing file unless `force`."""
+    """Snapshot the database to `out`; refuses to overwrite an existing file unless `force`, and never a folder."""
     out = Path(out)
     if out.resolve() == store.path.resolve():
         raise UserError("备份文件不能是数据库本身。/ The backup cannot be the database itself.")
+    check_backup_path(out)  # a folder is refused even with --force; a missing folder is not created
     if out.exists() and not force:
         raise UserError(f"{out} 已存在，未做任何更改。要覆盖请加 --force。/ {out} exists; nothing was changed. Add --force to overwrite.")
     counts = store.backup_to(out)
@@ -67,18 +73,14 @@ def backup(store: Store, out: Path, *, force: bool = False, actor: str = "cli") 
 
 
 def restore(store: Store, catalogue: Catalogue, source: Path, *, force: bool = False, actor: str = "cli") -> RestoreResult:
-    """Bring a backup back: validated first, atomic swap, migrated to the current schema, audited."""
+    """Bring a backup back: rebuilt from its rows, migrated, checked by a status run, audited, then swapped in."""
     source = Path(source)
     if source.exists() and store.path.exists() and source.resolve() == store.path.resolve():
         raise UserError("备份文件就是数据库本身。/ The backup is the database itself.")
-    counts = Store.inspect_backup(source)
-    digest = file_sha256(source)
-    kept = store.restore_from(source, force=force)
-    store.initialise(catalogue)  # an older backup is migrated; the catalogue mirror is refreshed
-    store.record_audit(actor, "restore", file_name=str(source), sha256=digest,
-                       detail=f"observations={counts.get('observations', 0)} kept={kept}" if kept else
-                       f"observations={counts.get('observations', 0)}")
-    return RestoreResult(digest, counts, kept)
+    digest = file_sha256(source) if source.is_file() else None
+    restored = store.restore_from(source, force=force, actor=actor, sha256=digest, catalogue=catalogue,
+                                  check=lambda copy: status_frame(catalogue, copy))  # the pages' computation, on the copy
+    return RestoreResult(digest or "", restored.counts, restored.kept, restored.ignored, restored.cleaned)
 
 
 def add_backup_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -110,7 +112,13 @@ def run_backup_command(args: argparse.Namespace) -> int:
     if args.command == "restore":
         restored = restore(store, load_catalogue(), args.source, force=args.force, actor=actor)
         kept = f"原数据库另存为 {restored.kept}。/ the previous database is kept as {restored.kept}.\n" if restored.kept else ""
-        print(f"已从 {args.source} 恢复数据库 {store.path}（观测值 {restored.counts.get('observations', 0)} 行）。\n{kept}"
+        ignored = "、".join(f"{kind} {n}" for kind, n in restored.ignored.items())
+        ignored = (f"备份中不属于本系统的对象未恢复（由本程序重建或忽略）：{ignored}。/ objects of the file not restored "
+                   f"(rebuilt by this program or ignored): {ignored}.\n" if ignored else "")
+        if restored.cleaned:
+            ignored += (f"{restored.cleaned} 处文本中的控制字符或双向控制字符已删除。/ control or bidi characters removed from "
+                        f"{restored.cleaned} text cells.\n")
+        print(f"已从 {args.source} 恢复数据库 {store.path}（观测值 {restored.counts.get('observations', 0)} 行）。\n{kept}{ignored}"
               f"/ restored {store.path} from {args.source}")
         return EXIT_OK
     raise ValueError(f"not a backup command: {args.command}")

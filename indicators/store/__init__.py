@@ -7,7 +7,8 @@
 - observations.py  reads, compare, write_batch, rollback, removing demo data (append-only history)
 - audit.py         the audit row and the log
 - overrides.py     targets an administrator enters
-- backup.py        backup, inspection and restore of backup files
+- backup.py        backup, inspection and restore of backup files; copying.py the rules of copying our tables
+                   out of (into) a file: our migrations, our names, never the file's objects
 - backend.py       the protocol a database engine implements; duckdb_backend.py is today's (and the only
                    module that imports duckdb)
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -31,8 +32,9 @@ from indicators.store import audit, observations, overrides, schema
 from indicators.store import backup as backups
 from indicators.store.audit import MAX_AUDIT_TEXT
 from indicators.store.backend import Backend
+from indicators.store.backup import Restored
 from indicators.store.duckdb_backend import DuckDBBackend
-from indicators.store.errors import StoreBusyError, StoreError
+from indicators.store.errors import DiskFullError, ReadOnlyError, StoreBusyError, StoreError
 from indicators.store.observations import BatchInfo, BatchResult, Comparison
 from indicators.store.schema import MIGRATIONS, SCHEMA_VERSION
 from indicators.store.transaction import Database
@@ -43,8 +45,8 @@ from indicators.vocabulary import DATA_STATUSES as STATUSES
 
 __all__ = [
     "AUDIT_ACTIONS", "BATCH_KINDS", "DEFAULT_DB", "DEMO_SOURCE_MARK", "MAX_AUDIT_TEXT", "MIGRATIONS",
-    "OBSERVATION_COLUMNS", "SCHEMA_VERSION", "STATUSES", "BatchInfo", "BatchResult", "Comparison", "Store", "StoreBusyError",
-    "StoreError", "resolve_db_path", "sha256_of",
+    "OBSERVATION_COLUMNS", "SCHEMA_VERSION", "STATUSES", "BatchInfo", "BatchResult", "Comparison", "DiskFullError", "ReadOnlyError",
+    "Restored", "Store", "StoreBusyError", "StoreError", "resolve_db_path", "sha256_of",
 ]
 
 
@@ -153,6 +155,9 @@ class Store:
         """Table row counts of a backup file, after checking it is a database this version can use."""
         return backups.inspect_backup(backup)
 
-    def restore_from(self, backup: Path, *, force: bool = False) -> Path | None:
-        """Replace the database with a backup, atomically; returns where a replaced database was kept (if any)."""
-        return backups.restore_from(self._db, backup, force=force)
+    def restore_from(self, backup: Path, *, force: bool = False, actor: str = "cli", sha256: str | None = None,
+                     catalogue: Catalogue | None = None, check: Callable[[Store], object] | None = None) -> Restored:
+        """Replace the database with a backup, atomically, after the copy was upgraded and checked (`check` runs on a
+        Store over the copy, e.g. a status run); says where a replaced database was kept. A refusal is audited."""
+        on_copy = None if check is None else (lambda copy: check(Store(copy.where, copy.lock_timeout, backend=copy.backend)))
+        return backups.restore_from(self._db, backup, force=force, actor=actor, sha256=sha256, catalogue=catalogue, check=on_copy)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -60,6 +61,44 @@ class Connection(Protocol):
 
 
 @runtime_checkable
+class CopyConnection(Connection, Protocol):
+    """A connection writing a new database, with another database (the copy's source) readable beside it: a backup
+    file being restored, or the live database being backed up. Nothing of the source is addressed by a name read
+    from it: the store passes its own table and column names, and the backend quotes them by its driver's rules.
+    A backend opens it with the source read-only and every other file out of reach (DuckDB: external access off,
+    configuration locked) before anything of the source is read."""
+
+    def objects(self, *, source: bool = False) -> set[tuple[str, str, str]]:
+        """Every object of the new database (or the source): (kind, schema, name), kind one of table, view,
+        macro, sequence, type, index, schema. Schemas and the default schema are named as the backend names them."""
+
+    def columns(self, table: str, *, source: bool = False) -> list[tuple[str, str]] | None:
+        """(name, type) of each column of the base table `table` in the default schema, in order; None when there is
+        no base table of that name there (a view is not one). A generated column's type says so."""
+
+    def source_rows(self, table: str, columns: Sequence[str]) -> list[tuple]:
+        """The source's rows of `table` (those columns only)."""
+
+    def copy_rows(self, table: str, columns: Sequence[str]) -> None:
+        """Append the source's rows of `table` (those columns) to the new database's table of that name."""
+
+    def count(self, table: str, *, source: bool = False) -> int:
+        """Rows of `table` in the new database (or the source)."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A restore's copy of a backup, built beside the database and checked, waiting for `Backend.swap_in`."""
+
+    path: Path
+    backend: Backend  # the copy, for the checks and its audit row before it is swapped in
+    counts: dict[str, int]  # rows copied per table
+    keep_as: Path  # where the replaced database is kept if the swap keeps it
+    ignored: dict[str, int] = field(default_factory=dict)  # objects of the file not restored, per kind
+    cleaned: int = 0  # text cells that lost control or bidi characters on the way in
+
+
+@runtime_checkable
 class Backend(Protocol):
     """One database: connecting to it, and copying it for backups. Backup files are DuckDB files whichever
     backend holds the data (see backup.py)."""
@@ -79,15 +118,19 @@ class Backend(Protocol):
 
     def copy_to(self, out: Path) -> dict[str, int]:
         """One attempt to write a consistent snapshot of the database to the new file `out` while others keep
-        reading; returns the row count of every table (checked against the copy). Raises DatabaseBusy like
-        `connect`."""
+        reading: a database built by the store's migrations holding the rows of the store's tables
+        (store.copying.copy_snapshot over a CopyConnection); returns the row count of every table (checked against
+        the source). Raises DatabaseBusy like `connect`."""
 
-    def stage_restore(self, backup: Path) -> Path:
-        """A clean copy of the backup file beside the database, ready for `swap_in`; returns its path."""
+    def stage_restore(self, backup: Path) -> Staged:
+        """Build a new database beside this one from the backup file's rows (store.copying.rebuild over a
+        CopyConnection), upgraded to the current schema, ready for the checks and `swap_in`. Raises StoreError
+        (nothing left behind) when the file is not a usable backup."""
 
-    def swap_in(self, staged: Path, *, keep_old: bool) -> Path | None:
+    def swap_in(self, staged: Staged, *, keep_old: bool) -> Path | None:
         """Replace the database with a staged copy in one atomic step; with `keep_old`, keep the replaced
-        database aside and return where. Called while holding the write lock when a database exists."""
+        database as `staged.keep_as` and return that. Called while holding the write lock when a database exists;
+        when none exists, never replaces one created meanwhile."""
 
     def discard(self, path: Path) -> None:
         """Remove a copy (a partial backup, a staged restore) and anything the engine keeps beside it."""

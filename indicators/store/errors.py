@@ -24,3 +24,11 @@ class StoreBusyError(StoreError):
 
 class DatabaseBusy(Exception):
     """One attempt to reach the database found another writer holding it (the store waits and tries again)."""
+
+
+class DiskFullError(StoreError):
+    """The disk the database (or a backup) is written to has no space left."""
+
+
+class ReadOnlyError(StoreError):
+    """The database's file system or file does not allow writing (the database itself may be intact)."""

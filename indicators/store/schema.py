@@ -15,12 +15,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from indicators.catalogue import Catalogue
+from indicators.inert_text import for_terminal
 from indicators.store.backend import Connection
+from indicators.store.errors import StoreError
 
 if TYPE_CHECKING:
     from indicators.store.transaction import Database
 
 DATA_VERSION_KEY = "data_version"  # meta key: a fresh random value with every write that changes current values
+# meta keys the store sets itself: a restore never takes them from the file (it stamps, bumps or recomputes them)
+OWNED_META_KEYS = ("schema_version", "catalogue", DATA_VERSION_KEY)
+# tables mirroring the YAML catalogue: rebuilt from the catalogue, never restored from a file
+MIRROR_TABLES = ("cat_targets", "cat_plans", "cat_regions", "cat_indicators")
+MAX_VERSION_DIGITS = 6  # a schema version is a small whole number
+MAX_SHOWN_VERSION = 40  # characters of a malformed version quoted in the message
 
 
 @dataclass(frozen=True)
@@ -114,23 +122,64 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def initialise(db: Database, catalogue: Catalogue) -> None:
-    """Create or migrate the schema and mirror the catalogue; idempotent and cheap when current."""
+    """Create or migrate the schema and mirror the catalogue; idempotent and cheap when current.
+
+    A database of a newer schema is refused, never stamped down to this version (its tables would be misread)."""
     fingerprint = catalogue_fingerprint(catalogue)
     if db.backend.exists():
         with db.connection() as con:
-            if schema_version(con) == SCHEMA_VERSION and get_meta(con, "catalogue") == fingerprint:
+            version = schema_version(con, named(db.where))
+            refuse_newer(version, named(db.where))  # before asking for the write lock it will not need
+            if version == SCHEMA_VERSION and get_meta(con, "catalogue") == fingerprint:
                 return
     with db.write() as tx:
         con = tx.con
-        for step in MIGRATIONS[schema_version(con):]:
-            for statement in step:
-                _apply(con, statement)
-        set_meta(con, "schema_version", str(SCHEMA_VERSION))
+        upgrade(con, schema_version(con, named(db.where)), named(db.where))  # read again under the write lock
         if get_meta(con, "catalogue") != fingerprint:
             _mirror_catalogue(con, catalogue)
             set_meta(con, "catalogue", fingerprint)
         if get_meta(con, DATA_VERSION_KEY) is None:
             set_meta(con, DATA_VERSION_KEY, uuid.uuid4().hex)
+
+
+def named(where: object) -> tuple[str, str]:
+    """How messages name a database at `where` (Chinese, English)."""
+    return f"数据库 {where}", f"Database {where}"
+
+
+def refuse_newer(version: int, names: tuple[str, str]) -> None:
+    """A database of a newer schema than ours is never read as ours, nor stamped down (`names`: `named`)."""
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{names[0]} 的结构版本为 {version}，比本程序支持的 {SCHEMA_VERSION} 新：请使用更新版本的程序。未做任何更改。",
+            f"{names[1]} has schema version {version}, newer than this program's {SCHEMA_VERSION}: use a newer "
+            "version of the program. Nothing was changed.")
+
+
+def upgrade(con: Connection, version: int, names: tuple[str, str]) -> None:
+    """Run the migrations after `version` and stamp the current version; refuses a newer database."""
+    refuse_newer(version, names)
+    for step in MIGRATIONS[version:]:
+        for statement in step:
+            _apply(con, statement)
+    set_meta(con, "schema_version", str(SCHEMA_VERSION))
+
+
+def create_tables(con: Connection, first: int, last: int) -> None:
+    """The tables, views and indexes of migrations first+1 … last, without their sequences (a copy numbers them from
+    its copied ids afterwards: `create_sequences`)."""
+    for step in MIGRATIONS[first:last]:
+        for statement in step:
+            if not isinstance(statement, CreateSequence):
+                con.execute(statement)
+
+
+def create_sequences(con: Connection, version: int) -> None:
+    """The sequences of migrations 1 … `version`, each starting one past the largest id its table holds."""
+    for step in MIGRATIONS[:version]:
+        for statement in step:
+            if isinstance(statement, CreateSequence):
+                _apply(con, statement)
 
 
 def _apply(con: Connection, statement: str | CreateSequence) -> None:
@@ -142,15 +191,31 @@ def _apply(con: Connection, statement: str | CreateSequence) -> None:
 
 
 def has_table(con: Connection, table: str) -> bool:
-    """Whether the connected database has a table (or view) of that name."""
-    return bool(con.fetchall("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ?", [table])[0][0])
+    """Whether the connected database has a table (or view) of that name in its default schema (an attached
+    database's tables do not count)."""
+    return bool(con.fetchall("SELECT COUNT(*) FROM information_schema.tables WHERE table_catalog = current_database() "
+                             "AND table_schema = current_schema() AND table_name = ?", [table])[0][0])
 
 
-def schema_version(con: Connection) -> int:
+def schema_version(con: Connection, names: tuple[str, str] = ("数据库", "The database")) -> int:
+    """The connected database's schema version (0: no schema yet); StoreError (`names`: `named`) when not a number."""
     if not has_table(con, "meta"):
         return 0
     rows = con.fetchall("SELECT value FROM meta WHERE key = 'schema_version'")
-    return int(rows[0][0]) if rows else 0
+    return parse_version(rows[0][0] if rows else None, names)
+
+
+def parse_version(text: object, names: tuple[str, str]) -> int:
+    """A schema version as stored in meta; None (none stored) is 0. Only plain ASCII digits count: int() would also take
+    ' 3', '３' or '3_0', and a raw ValueError is no message for a user."""
+    if text is None:
+        return 0
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= MAX_VERSION_DIGITS:
+        return int(text)
+    shown = for_terminal(str(text)[:MAX_SHOWN_VERSION])
+    raise StoreError(f"{names[0]} 的结构版本“{shown}”无法识别（应为整数），文件可能已被改动。未做任何更改。",
+                     f"{names[1]} has an unreadable schema version '{shown}' (not a whole number); the file may "
+                     "have been altered. Nothing was changed.")
 
 
 def get_meta(con: Connection, key: str) -> str | None:
@@ -189,7 +254,7 @@ def catalogue_fingerprint(catalogue: Catalogue) -> str:
 
 
 def _mirror_catalogue(con: Connection, catalogue: Catalogue) -> None:
-    for table in ("cat_targets", "cat_plans", "cat_regions", "cat_indicators"):
+    for table in MIRROR_TABLES:
         con.execute(f"DELETE FROM {table}")
     con.executemany(
         "INSERT INTO cat_indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
