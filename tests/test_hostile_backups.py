@@ -28,7 +28,8 @@ from loaders.export import export_frame
 from tests.conftest import PROJECT_ROOT
 from tests.hostile_backups import NEUTRALISED, REFUSED, Bait, HostileBackup, write_hostile_backup
 
-pytestmark = pytest.mark.usefixtures("duckdb_only")  # the crafted files are DuckDB files made with duckdb itself
+# The crafted files are DuckDB files made with duckdb itself; each restore builds, upgrades and checks a whole database.
+pytestmark = [pytest.mark.usefixtures("duckdb_only"), pytest.mark.slow]
 
 
 def rows(year: int, value: float) -> pd.DataFrame:

@@ -22,7 +22,8 @@ from indicators.store import duckdb_backend as duckdb_backend_module
 from loaders.backup import backup
 from tests.conftest import GOOD_ROWS, PROJECT_ROOT, write_xlsx
 
-pytestmark = pytest.mark.usefixtures("duckdb_only")  # full disks and read-only mounts of the DuckDB file itself
+# Full disks and read-only mounts of the DuckDB file itself (real tmpfs and bind mounts where allowed).
+pytestmark = [pytest.mark.usefixtures("duckdb_only"), pytest.mark.slow]
 
 TMPFS_SIZE = "16m"  # small enough to fill in a moment, with room for a database (DuckDB grows files by 256 KB blocks)
 AIR = "good_air_quality_days_ratio"
