@@ -187,20 +187,23 @@ def _set_version(path: Path, value: str) -> None:
     con.close()
 
 
-def test_a_malformed_schema_version_gets_a_clear_message_and_changes_nothing(store, db_path, catalogue):
-    _set_version(db_path, "2abc")
+def refused_with_version(store, db_path: Path, catalogue, version: str, message: str) -> str:
+    """The database stamped with schema `version`: initialise refuses it with `message`; the file's digest before."""
+    _set_version(db_path, version)
     digest = sha(db_path)
-    with pytest.raises(StoreError, match="结构版本“2abc”无法识别"):
+    with pytest.raises(StoreError, match=message):
         store.initialise(catalogue)
+    return digest
+
+
+def test_a_malformed_schema_version_gets_a_clear_message_and_changes_nothing(store, db_path, catalogue):
+    digest = refused_with_version(store, db_path, catalogue, "2abc", "结构版本“2abc”无法识别")
     assert_clear_failure(cli("indicators", "status", "--db", str(db_path)), "2abc", "unreadable schema version")
     assert sha(db_path) == digest
 
 
 def test_initialise_refuses_a_newer_database_instead_of_stamping_its_version_down(store, db_path, catalogue):
-    _set_version(db_path, "99")
-    digest = sha(db_path)
-    with pytest.raises(StoreError, match="比本程序支持的 3 新"):
-        store.initialise(catalogue)
+    digest = refused_with_version(store, db_path, catalogue, "99", "比本程序支持的 3 新")
     assert_clear_failure(cli("indicators", "init", "--db", str(db_path)), "结构版本为 99", "newer than this program")
     assert sha(db_path) == digest and store.meta("schema_version") == "99"
 
