@@ -22,7 +22,8 @@ from indicators.store import BatchInfo, BatchResult, Comparison, Store
 from indicators.vocabulary import OBSERVATION_COLUMNS
 from loaders.errors import LoaderError, Problem
 from loaders.layouts import is_metadata_sheet, read_table, workbook_hints
-from loaders.layouts.rawtable import DIMENSION_FLAG, DIMENSION_ZH, LAYOUTS, SOURCE_ZH, RawTable, Skip, third_dimension
+from loaders.layouts.rawtable import DIMENSION_FLAG, DIMENSION_ZH, LAYOUTS, SOURCE_ZH, RawTable, Skip, display, third_dimension
+from loaders.layouts.records import sheet_dimensions
 from loaders.matching import Matcher
 from loaders.overrides import Overrides, OverrideText, resolve
 from loaders.read import DEFAULT_LIMITS, ReadLimits, Workbook, gc_paused, read_workbook
@@ -150,8 +151,10 @@ def _chosen_tables(workbook: Workbook, matcher: Matcher, overrides: Overrides) -
         raise LoaderError(_sheet_problems(workbook, visible) or [_no_layout(workbook, None)])
     per_sheet = _per_sheet_group(usable)
     if per_sheet:
+        _name_left_out(workbook, per_sheet, visible)
         return per_sheet
     chosen = usable[0]
+    _name_left_out(workbook, [chosen], visible)
     others = [t.sheet for t in usable[1:]]
     if others:
         chosen.warnings.append(Problem(workbook.file_name, chosen.sheet, None,
@@ -161,19 +164,39 @@ def _chosen_tables(workbook: Workbook, matcher: Matcher, overrides: Overrides) -
     return [chosen]
 
 
+def _sheet_dimensions(table: RawTable) -> tuple[str, ...]:
+    """What a table leaves to its sheet: a grid's dimension on neither axis, a record table's missing region or year."""
+    if table.layout == "records":
+        return sheet_dimensions(table.field_cols)
+    third = third_dimension(table.layout)
+    return (third,) if third else ()
+
+
 def _per_sheet_group(usable: list[RawTable]) -> list[RawTable] | None:
-    """Sheets of one layout that each take the missing dimension from their own name, or None."""
+    """Sheets of one layout that each take the missing dimension(s) from their own name, or None."""
     if len(usable) < 2 or len({t.layout for t in usable}) != 1:
         return None
-    third = third_dimension(usable[0].layout)
-    if third is None:
+    dims = _sheet_dimensions(usable[0])
+    if not dims or any(_sheet_dimensions(t) != dims for t in usable):
         return None
-    hints = [t.context.get(third) for t in usable]
-    if any(h is None or h.source != "sheet" for h in hints):
+    hints = [[t.context.get(dim) for dim in dims] for t in usable]
+    if any(h is None or h.source != "sheet" for table_hints in hints for h in table_hints):
         return None
-    if len({h.value for h in hints if h is not None}) != len(usable):
+    if len({tuple(h.value for h in table_hints if h is not None) for table_hints in hints}) != len(usable):
         return None
     return usable
+
+
+def _name_left_out(workbook: Workbook, chosen: list[RawTable], tables: list[RawTable]) -> None:
+    """A warning naming each sheet of the chosen layout that was refused (a "数据" sheet beside "2021", "2022"), with why."""
+    layout = chosen[0].layout
+    for table in tables:
+        if table.usable or table.layout != layout or not table.problems:
+            continue
+        reason = table.problems[0]
+        chosen[0].warnings.append(Problem(
+            workbook.file_name, table.sheet, reason.cell, f"工作表“{display(table.sheet)}”未导入：{reason.message_zh}",
+            f"Sheet '{display(table.sheet)}' was not imported: {reason.message_en}", reason.hint_zh, reason.hint_en))
 
 
 def _no_layout(workbook: Workbook, sheet: str | None) -> Problem:
@@ -183,14 +206,14 @@ def _no_layout(workbook: Workbook, sheet: str | None) -> Problem:
 
 def _sheet_problems(workbook: Workbook, tables: list[RawTable]) -> list[Problem]:
     """Every sheet's reasons; sheets refused for the same reason are named together."""
-    grouped: dict[tuple[str, str, str, str | None], list[str]] = {}
+    grouped: dict[tuple[str, str, str, str, str | None], list[str]] = {}
     for table in sorted(tables, key=lambda t: t.layout is None):  # recognised tables first: their reasons are closer
         for p in table.problems:
-            grouped.setdefault((p.message_zh, p.message_en, p.hint_zh, p.cell), []).append(p.sheet or table.sheet)
+            grouped.setdefault((p.message_zh, p.message_en, p.hint_zh, p.hint_en, p.cell), []).append(p.sheet or table.sheet)
     problems = []
-    for (zh, en, hint, cell), sheets in grouped.items():
+    for (zh, en, hint, hint_en, cell), sheets in grouped.items():
         label = "、".join(sheets[:6]) + (f" 等 {len(sheets)} 个工作表" if len(sheets) > 6 else "")
-        problems.append(Problem(workbook.file_name, label, cell if len(sheets) == 1 else None, zh, en, hint))
+        problems.append(Problem(workbook.file_name, label, cell if len(sheets) == 1 else None, zh, en, hint, hint_en))
     return problems
 
 
@@ -266,7 +289,7 @@ def _sheet_label(tables: list[RawTable]) -> str:
 def _describe(tables: list[RawTable]) -> tuple[str, str]:
     if len(tables) == 1:
         return tables[0].description()
-    zh, en = tables[0].description(without=third_dimension(tables[0].layout))
+    zh, en = tables[0].description(without=_sheet_dimensions(tables[0]))
     if len(tables) > 1:
         zh = f"每个工作表一份（{len(tables)} 个工作表：{_sheet_label(tables)}），{zh}"
         en = f"one sheet each ({len(tables)} sheets), {en}"

@@ -229,3 +229,102 @@ def test_a_lone_count_that_looks_like_a_year_is_data_under_its_header(tmp_path, 
     assert preview.layout == "regions_by_indicators"
     assert by_key(preview) == {("zhanjiang", "high_tech_enterprises", 2022): 1234}
 
+
+
+# Record tables (地区, 指标, 数值, 单位) without a year or region column: the sheet's name, else --year/--region, gives it.
+
+RECORD_HEADER = ["地区", "指标", "数值", "单位"]
+
+
+def year_sheet(tianjin: object, zhanjiang: object) -> list[list[object]]:
+    return [RECORD_HEADER, ["天津", AIR, tianjin, "%"], ["广东湛江", AIR, zhanjiang, "%"], ["北京", AIR, 80.0, "%"]]
+
+
+def test_sheet_per_year_record_tables_import_together_with_each_sheets_year(tmp_path, catalogue, store):
+    sheets = {"2021": year_sheet(72.3, 95.1), "2022年": year_sheet(65.8, 94.0), "2023": year_sheet(68.2, 96.0)}
+    preview = prepare(xlsx(tmp_path / "years.xlsx", sheets), catalogue, store)
+    got = by_key(preview)
+    assert preview.layout == "records" and preview.sheet == "2021、2022年、2023"
+    assert "每个工作表一份（3 个工作表" in preview.description_zh and "取自工作表名" in preview.description_zh
+    assert got == {("tianjin", "good_air_quality_days_ratio", 2021): 72.3, ("zhanjiang", "good_air_quality_days_ratio", 2021): 95.1,
+                   ("tianjin", "good_air_quality_days_ratio", 2022): 65.8, ("zhanjiang", "good_air_quality_days_ratio", 2022): 94.0,
+                   ("tianjin", "good_air_quality_days_ratio", 2023): 68.2, ("zhanjiang", "good_air_quality_days_ratio", 2023): 96.0}
+    assert [s.labels for s in preview.skipped] == [["北京", "北京", "北京"]]  # outside the catalogue: skipped, not errors
+    inferred = [w for w in preview.warnings if "推断" in w.message_zh]
+    assert [(w.sheet, w.message_zh) for w in inferred] == [
+        ("2021", "年份“2021”是从工作表名推断的。"), ("2022年", "年份“2022”是从工作表名推断的。"), ("2023", "年份“2023”是从工作表名推断的。")]
+
+
+def test_a_single_year_named_sheet_says_in_the_preview_that_its_year_came_from_the_sheet_name(tmp_path, catalogue, store):
+    preview = prepare(xlsx(tmp_path / "one.xlsx", {"2021年": year_sheet(72.3, 95.1)}), catalogue, store)
+    assert set(preview.rows["year"]) == {2021} and len(preview.rows) == 2
+    assert "年份：2021（来自工作表名）" in preview.description_zh
+    assert "年份“2021”是从工作表名推断的" in warnings_zh(preview)
+
+
+def test_a_problem_on_a_year_sheet_names_that_sheet_and_its_cell(tmp_path, catalogue, store):
+    sheets = {"2021": year_sheet(72.3, 95.1), "2022": year_sheet(65.8, "abc")}
+    with pytest.raises(LoaderError) as caught:
+        prepare(xlsx(tmp_path / "bad.xlsx", sheets), catalogue, store)
+    assert [(p.sheet, p.cell) for p in caught.value.problems] == [("2022", "C3")]
+
+
+def test_the_year_override_gives_the_year_when_the_sheet_name_says_nothing(tmp_path, catalogue, store):
+    preview = prepare(xlsx(tmp_path / "data.xlsx", {"数据": year_sheet(72.3, 95.1)}), catalogue, store, year="2021")
+    assert set(preview.rows["year"]) == {2021} and len(preview.rows) == 2
+    assert "推断" not in warnings_zh(preview)
+
+
+def test_a_record_table_without_a_year_on_a_sheet_not_named_as_a_year_is_refused_naming_the_sheet(tmp_path, catalogue, store):
+    with pytest.raises(LoaderError) as caught:
+        prepare(xlsx(tmp_path / "twin.xlsx", {"数据": year_sheet(72.3, 95.1)}), catalogue, store)
+    [problem] = caught.value.problems
+    assert problem.sheet == "数据" and problem.cell == "A1"
+    assert "工作表“数据”的记录表没有“年份”列，工作表名“数据”也不是年份" in problem.message_zh
+    assert "without a year column" in problem.message_en
+    assert problem.hint_zh == "请把工作表命名为年份（如“2021”“2021年”），或在表头加“年份”列，或用 --year 指定（如 --year 2023）。"
+    assert "pass --year 2023" in problem.hint_en
+
+
+def test_sheet_per_region_record_tables_take_each_sheets_region(tmp_path, catalogue, store):
+    header = ["指标", "年份", "数值", "单位"]
+    sheets = {"天津市": [header, [AIR, 2021, 72.3, "%"], [AIR, 2022, 65.8, "%"]],
+              "湛江": [header, [AIR, 2021, 95.1, "%"], [HIGH_TECH, 2021, 320, "家"]]}
+    preview = prepare(xlsx(tmp_path / "regions.xlsx", sheets), catalogue, store)
+    assert preview.layout == "records" and preview.sheet == "天津市、湛江"
+    assert by_key(preview) == {("tianjin", "good_air_quality_days_ratio", 2021): 72.3, ("tianjin", "good_air_quality_days_ratio", 2022): 65.8,
+                               ("zhanjiang", "good_air_quality_days_ratio", 2021): 95.1, ("zhanjiang", "high_tech_enterprises", 2021): 320}
+    assert "地区“天津市”是从工作表名推断的" in warnings_zh(preview) and "地区“湛江市”是从工作表名推断的" in warnings_zh(preview)
+
+
+def test_a_record_table_without_a_region_on_a_sheet_not_named_as_a_region_is_refused(tmp_path, catalogue, store):
+    path = xlsx(tmp_path / "noregion.xlsx", {"Sheet1": [["指标", "年份", "数值", "单位"], [AIR, 2021, 72.3, "%"]]})
+    with pytest.raises(LoaderError, match=r"没有“地区”列.*--region"):
+        prepare(path, catalogue, store)
+    assert set(prepare(path, catalogue, store, region="天津").rows["region_id"]) == {"tianjin"}
+
+
+def test_the_template_without_its_year_column_is_a_record_table_on_a_year_sheet_and_refused_as_a_template(tmp_path, catalogue, store):
+    rows = [["地区", "指标", "月份", "数值", "单位", "状态", "来源", "备注"], ["天津", AIR, None, 72.3, "%", "正式", "公报", None]]
+    path = xlsx(tmp_path / "tpl.xlsx", {"2021": rows})
+    preview = prepare(path, catalogue, store)
+    assert preview.layout == "records" and by_key(preview) == {("tianjin", "good_air_quality_days_ratio", 2021): 72.3}
+    assert preview.rows["source"].iloc[0] == "公报"
+    with pytest.raises(LoaderError, match="找不到模板表头"):
+        prepare(path, catalogue, store, layout="long_template")
+
+
+def test_a_yearless_sheet_beside_year_sheets_is_named_as_not_imported(tmp_path, catalogue, store):
+    sheets = {"2021": year_sheet(72.3, 95.1), "数据": year_sheet(1.0, 2.0), "2022": year_sheet(65.8, 94.0)}
+    preview = prepare(xlsx(tmp_path / "mixed.xlsx", sheets), catalogue, store)
+    assert preview.sheet == "2021、2022" and set(preview.rows["year"]) == {2021, 2022} and len(preview.rows) == 4
+    [left_out] = [w for w in preview.warnings if w.sheet == "数据"]
+    assert left_out.message_zh.startswith("工作表“数据”未导入：工作表“数据”的记录表没有“年份”列") and "--year" in left_out.hint_zh
+
+
+def test_sheets_named_with_region_and_year_give_both_to_a_table_of_indicators_and_values(tmp_path, catalogue, store):
+    header = ["指标", "数值", "单位"]
+    sheets = {"天津2021": [header, [AIR, 72.3, "%"]], "天津2022": [header, [AIR, 65.8, "%"]], "湛江2021": [header, [AIR, 95.1, "%"]]}
+    preview = prepare(xlsx(tmp_path / "both.xlsx", sheets), catalogue, store)
+    assert by_key(preview) == {("tianjin", "good_air_quality_days_ratio", 2021): 72.3, ("tianjin", "good_air_quality_days_ratio", 2022): 65.8,
+                               ("zhanjiang", "good_air_quality_days_ratio", 2021): 95.1}

@@ -25,10 +25,10 @@ from __future__ import annotations
 import re
 
 from indicators.catalogue import match_key
-from loaders.errors import cell_name
+from loaders.errors import Problem, cell_name
 from loaders.layouts.grid import read_grid
-from loaders.layouts.rawtable import Hint, Hints, RawTable, refused
-from loaders.layouts.records import read_records, records_header
+from loaders.layouts.rawtable import AXES, Hint, Hints, RawTable, display, refused
+from loaders.layouts.records import read_records, records_header, sheet_dimensions, sheet_records_header
 from loaders.layouts.structure import Structure, analyse
 from loaders.matching import Matcher, label_unit
 from loaders.normalise import nfkc, normalise_text, parse_unit_line, parse_year
@@ -128,10 +128,38 @@ def sheet_context(sheet: Sheet, structure: Structure | None, matcher: Matcher, o
 
 def _records(workbook: Workbook, sheet: Sheet, header: tuple[int, dict[str, int]], matcher: Matcher, overrides: Overrides,
              hints: Hints, layout: str) -> RawTable:
-    """A record table (the template or another table of named columns) under the header found at `header`."""
+    """A record table (the template or another table of named columns) under the header found at `header`.
+
+    A dimension the table has a column for is read from that column, so a guess at it from the sheet name, title or
+    NOTE sheet is dropped (it would otherwise be reported as inferred). A region or year it has no column for comes
+    from --region/--year, else the sheet name ("2021", "2021年", "天津市"); when neither says it the sheet is refused,
+    naming it."""
     header_row, cols = header
-    context = sheet_context(sheet, None, matcher, overrides, hints)
+    context = {dim: hint for dim, hint in sheet_context(sheet, None, matcher, overrides, hints).items()
+               if dim not in cols or dim not in AXES or hint.source == "override"}
+    missing = [dim for dim in sheet_dimensions(cols) if dim not in context]
+    if missing:
+        return RawTable(sheet.name, layout, field_cols=dict(cols), context=context,
+                        problems=[_no_sheet_dimension(workbook.file_name, sheet, header_row, cols, dim) for dim in missing])
     return read_records(workbook.file_name, sheet, header_row, cols, matcher, overrides, context, layout=layout)
+
+
+_SHEET_DIMENSION_TEXT = {
+    "region": ("地区", "region", "天津”“天津市", "--region"),
+    "year": ("年份", "year", "2021”“2021年", "--year"),
+}
+
+
+def _no_sheet_dimension(file: str, sheet: Sheet, header_row: int, cols: dict[str, int], dim: str) -> Problem:
+    """A record table without a `dim` column on a sheet whose name does not give it either."""
+    zh, en, names, flag = _SHEET_DIMENSION_TEXT[dim]
+    example = {"region": "--region 天津", "year": "--year 2023"}[dim]
+    name = display(sheet.name)
+    return Problem(file, sheet.name, cell_name(header_row, min(cols.values())),
+                   f"工作表“{name}”的记录表没有“{zh}”列，工作表名“{name}”也不是{zh}，无法确定各行的{zh}。",
+                   f"Sheet '{name}' is a record table without a {en} column, and its name is not a {en}.",
+                   f"请把工作表命名为{zh}（如“{names}”），或在表头加“{zh}”列，或用 {flag} 指定（如 {example}）。",
+                   f"Name the sheet after its {en}, add a {en} column, or pass {example}.")
 
 
 def read_table(workbook: Workbook, sheet: Sheet, matcher: Matcher, overrides: Overrides, hints: Hints) -> RawTable:
@@ -150,7 +178,7 @@ def read_table(workbook: Workbook, sheet: Sheet, matcher: Matcher, overrides: Ov
                         f"The sheet is {sheet.n_rows:,} × {sheet.n_cols:,}, over the {MAX_GRID_CELLS:,}-cell cap for wide layouts.",
                         "请整理为长表模板（python -m loaders template）后导入。")
     if overrides.layout in (None, "records"):
-        records = records_header(sheet)
+        records = records_header(sheet) or sheet_records_header(sheet)
         if records is not None:
             return _records(workbook, sheet, records, matcher, overrides, hints, "records")
     structure = analyse(sheet)

@@ -30,6 +30,9 @@ LAYOUTS: dict[str, tuple[str, str]] = {
     "years_by_regions": ("年份为行、地区为列（单一指标）", "years as rows × regions as columns (one indicator)"),
     "indicators_by_regions": ("指标为行、地区为列（单一年份）", "indicators as rows × regions as columns (one year)"),
 }
+# A `records` table without a region or year column (its sheet's name, or --region/--year, gives it).
+SHEET_RECORDS = ("记录表：每行一个数值（地区、指标、数值等列），表中没有的地区或年份取自工作表名",
+                 "records: one value per row, the region or year it has no column for taken from the sheet name")
 AXES = ("region", "indicator", "year")
 DIMENSION_ZH = {"region": "地区", "indicator": "指标", "year": "年份"}
 DIMENSION_FLAG = {"region": "--region", "indicator": "--indicator", "year": "--year"}
@@ -122,11 +125,13 @@ class RawTable:
             return cell_name(row, self.field_cols[field_name])
         return None
 
-    def description(self, without: str | None = None) -> tuple[str, str]:
-        """The layout in words, with where the dimension on neither axis came from (unless `without`)."""
+    def description(self, without: tuple[str, ...] = ()) -> tuple[str, str]:
+        """The layout in words, with where the dimensions not read from the cells came from (except those `without`)."""
         zh, en = LAYOUTS.get(self.layout or "", ("未识别", "not recognised"))
+        if self.layout == "records" and any(d not in self.field_cols for d in ("region", "year")):
+            zh, en = SHEET_RECORDS
         for dim, hint in self.context.items():
-            if dim in AXES and dim != without and hint.source != "axis":
+            if dim in AXES and dim not in without and hint.source != "axis":
                 zh += f"；{DIMENSION_ZH[dim]}：{hint.where or hint.value}（来自{SOURCE_ZH.get(hint.source, hint.source)}）"
         return zh, en
 

@@ -28,17 +28,42 @@ RECORD_FIELDS: dict[str, str] = {
     "区县": "region", "地区名称": "region", "行政区划代码": "region", "年": "year", "统计年度": "year",
 }
 
+SHEET_DIMENSIONS = ("region", "year")  # what a record table may leave to its sheet's name ("2021", "天津") or --year/--region
+
+
+def _header_fields(row: list[CellValue]) -> dict[str, int]:
+    fields: dict[str, int] = {}
+    for c, cell in enumerate(row):
+        name = RECORD_FIELDS.get(match_key(str(cell))) if isinstance(cell, str) else None
+        if name and name not in fields:
+            fields[name] = c
+    return fields
+
+
 def records_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """(header row, field → column) for a header naming a region column and a year column."""
     for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        fields: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            name = RECORD_FIELDS.get(match_key(str(cell))) if isinstance(cell, str) else None
-            if name and name not in fields:
-                fields[name] = c
+        fields = _header_fields(row)
         if "region" in fields and "year" in fields:
             return r, fields
     return None
+
+
+def sheet_records_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
+    """(header row, field → column) for a record table without a region or a year column: a 数值 column beside
+    地区/指标/年份 columns (地区, 指标, 数值, 单位 on a sheet named "2021"; 指标, 年份, 数值, 单位 on a sheet named
+    "天津"). The missing region or year is the sheet's (see `sheet_dimensions`); `records_header` is tried first."""
+    for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        fields = _header_fields(row)
+        if "value" in fields and any(d in fields for d in ("region", "indicator", "year")) \
+                and any(d not in fields for d in SHEET_DIMENSIONS):
+            return r, fields
+    return None
+
+
+def sheet_dimensions(cols: dict[str, int]) -> tuple[str, ...]:
+    """The dimensions a record table with these columns takes from its sheet (its name, else --region/--year)."""
+    return tuple(d for d in SHEET_DIMENSIONS if d not in cols)
 
 
 def _records_end(rows: list[list[CellValue]], header_row: int) -> int:
