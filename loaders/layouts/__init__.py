@@ -4,7 +4,10 @@ Layouts (the analyst sees the Chinese description in the preview):
 
 - ``long_template`` — our template: one value per row with 地区, 指标, 年份, 数值, 单位 columns.
 - ``records`` — one region and year per row, the indicators as value columns (CEADs "emission vector";
-  a template without the 指标 column, with --indicator).
+  a template without the 指标 column, with --indicator); or a 数值 column beside 地区/指标/年份 columns with no
+  year (or region) column, the sheet's name giving it ("2021", "2021年", "天津市"), else --year/--region, else the
+  sheet is refused, naming it. Our template without its 年份 column is such a table (not strict: a sheet-per-year
+  bureau table lists other cities, which are skipped); --layout long_template still demands all five columns.
 - grids, named rows_by_columns: ``indicators_by_years`` (communiqué and yearbook summaries),
   ``regions_by_years`` (CEADs city matrix, county file), ``regions_by_indicators`` (one year),
   ``years_by_indicators``, ``years_by_regions``, ``indicators_by_regions``. The dimension on neither axis

@@ -1,4 +1,5 @@
-"""Record tables, read column-wise: the long template, and tables with a region column and a year column.
+"""Record tables, read column-wise: the long template, tables with a region column and a year column, and tables
+of values without a year (or region) column that their sheet's name gives ("2021", "天津").
 
 The template is the one layout that runs to hundreds of thousands of rows, so its columns are taken out
 of the sheet at C speed (operator.itemgetter) and coded once (`loaders.columns.Coded`); validation then
