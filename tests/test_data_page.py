@@ -132,3 +132,13 @@ def test_a_batchs_detail_lists_its_rows_with_what_each_changed_and_its_provenanc
     assert sorted(rows["变化"]) == ["修改"] * 4 + ["新增"] * 2
     assert {"地区", "指标", "年份", "月份", "数值", "原值", "单位", "来源"} <= set(rows.columns)
     assert rows.loc[rows["变化"] == "新增", "原值"].eq("").all() and rows.loc[rows["变化"] == "修改", "原值"].ne("").all()
+
+
+def test_a_batch_rolled_back_elsewhere_meanwhile_is_reported_not_rolled_back_twice():
+    at = data_page()
+    at.checkbox(key="rollback_confirm_1").check().run()
+    Store(os.environ["GTM_DB"]).rollback_batch(1, by="cli")  # another tab or the CLI, before the click
+    at.button(key="rollback_button").click().run()
+    assert not at.exception and "已于" in at.error[0].value
+    assert "rollback_button" not in [b.key for b in at.button]  # the list is read again: no active batch is left
+    assert audit_actions("rollback") == 1

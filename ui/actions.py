@@ -149,17 +149,19 @@ def publish_preview(preview: ImportPreview, note: str | None) -> BatchResult:
 
 def rollback(batch_id: int) -> int:
     _require_write()
-    rows = queries.store().rollback_batch(batch_id, current_user())
-    queries.clear_caches()
-    return rows
+    try:
+        return queries.store().rollback_batch(batch_id, current_user())
+    finally:  # refused too: the page may have shown a batch list older than the database
+        queries.clear_caches()
 
 
 def reapply(batch_id: int) -> BatchResult:
     """Write a rolled-back batch's rows again as a new batch (the old one stays rolled back in history)."""
     _require_write()
-    result = queries.store().reapply_batch(batch_id, current_user())
-    queries.clear_caches()
-    return result
+    try:
+        return queries.store().reapply_batch(batch_id, current_user())
+    finally:
+        queries.clear_caches()
 
 
 # --- admins -----------------------------------------------------------------------------------------------------

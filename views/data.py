@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from indicators.store import StoreError
 from loaders.errors import LoaderError
 from ui import actions, auth, queries
 from ui.i18n import language, t
@@ -18,8 +19,11 @@ if not actions.can_write():  # viewers, also by direct URL; every write re-check
 
 FLASH = "data_flash"  # a message that survives the rerun after a write
 UPLOADER_GENERATION = "data_uploader_generation"  # bumped after a publish, which empties the uploader
+FLASH_ERROR = "data_flash_error"  # a refused write, said after the rerun that unticks its confirmation
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH))
+if FLASH_ERROR in st.session_state:
+    st.error(md_escape(st.session_state.pop(FLASH_ERROR)))
 generation = st.session_state.setdefault(UPLOADER_GENERATION, 0)
 
 CHANGE_WORDS = {"new": t("change_new"), "changed": t("change_changed"), "unchanged": t("change_unchanged")}
@@ -148,10 +152,16 @@ else:
         confirm_key = f"rollback_confirm_{chosen}"
         confirmed = columns[1].checkbox(t("rollback_confirm", batch=chosen), key=confirm_key)
         if st.button(t("rollback"), disabled=not confirmed, key="rollback_button"):
-            rows = actions.rollback(int(chosen))
-            _after_batch_write(confirm_key)
-            st.session_state[FLASH] = t("rolled_back_done", batch=chosen, rows=rows)
-            st.rerun()
+            try:
+                rows = actions.rollback(int(chosen))
+            except StoreError as exc:  # rolled back meanwhile in another tab or by the CLI: said, not crashed
+                _after_batch_write(confirm_key)
+                st.session_state[FLASH_ERROR] = exc.message_zh if lang == "zh" else exc.message_en
+                st.rerun()
+            else:
+                _after_batch_write(confirm_key)
+                st.session_state[FLASH] = t("rolled_back_done", batch=chosen, rows=rows)
+                st.rerun()
     withdrawn = sorted(batches[batches["rolled_back_at"].notna()]["batch_id"].tolist(), reverse=True)
     if withdrawn:
         columns = st.columns([2, 3])
@@ -159,11 +169,17 @@ else:
         confirm_key = f"reapply_confirm_{again}"
         confirmed = columns[1].checkbox(t("reapply_confirm", batch=again), key=confirm_key)
         if st.button(t("reapply"), disabled=not confirmed, key="reapply_button"):
-            result = actions.reapply(int(again))
-            _after_batch_write(confirm_key)
-            st.session_state[FLASH] = t("reapplied_done", batch=again, new_batch=result.batch_id, new=result.new,
-                                        changed=result.changed)
-            st.rerun()
+            try:
+                result = actions.reapply(int(again))
+            except StoreError as exc:
+                _after_batch_write(confirm_key)
+                st.session_state[FLASH_ERROR] = exc.message_zh if lang == "zh" else exc.message_en
+                st.rerun()
+            else:
+                _after_batch_write(confirm_key)
+                st.session_state[FLASH] = t("reapplied_done", batch=again, new_batch=result.batch_id, new=result.new,
+                                            changed=result.changed)
+                st.rerun()
 
 st.subheader(t("downloads"))
 columns = st.columns(2)
