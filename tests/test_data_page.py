@@ -142,3 +142,13 @@ def test_a_batch_rolled_back_elsewhere_meanwhile_is_reported_not_rolled_back_twi
     assert not at.exception and "已于" in at.error[0].value
     assert "rollback_button" not in [b.key for b in at.button]  # the list is read again: no active batch is left
     assert audit_actions("rollback") == 1
+
+
+def test_reapplying_refuses_a_viewer_on_the_server_side():
+    from ui import actions
+
+    store = Store(os.environ["GTM_DB"])
+    store.rollback_batch(1, by="cli")
+    with pytest.raises(actions.NotAllowed):
+        actions.reapply(1)
+    assert len(store.batches()) == 1 and audit_actions("reapply") == 0
