@@ -23,7 +23,7 @@ import streamlit as st
 from indicators.accounts import ADMIN_ROLES, WRITE_ROLES, User
 from indicators.store import BatchResult, StoreError, sha256_of
 from indicators.targets import set_target as _set_target
-from loaders.errors import LoaderError
+from loaders.errors import LoaderError, Problem
 from loaders.importer import ImportPreview, prepare_import, publish
 from loaders.overrides import OverrideText
 from ui import auth, queries
@@ -75,7 +75,7 @@ class _Kept:
 
     key: tuple[str, str, str]
     preview: ImportPreview | None
-    refusal: LoaderError | None
+    refusal: tuple[Problem, ...] | None  # the problems only: an exception would keep the parse's frames alive
 
 
 def _options_key(sheet: str | None, overrides: OverrideText | None, recipe: str | None, use_recipes: bool) -> str:
@@ -96,13 +96,13 @@ def preview_upload(name: str, data: bytes, sheet: str | None = None, *, override
     kept = st.session_state.get(KEPT_PREVIEW)
     if isinstance(kept, _Kept) and kept.key == key:
         if kept.refusal is not None:
-            raise kept.refusal
+            raise LoaderError(kept.refusal)
         if kept.preview is not None:
             return _current(kept)
     try:
         preview = _parse(name, data, sheet, overrides, recipe, use_recipes)
     except LoaderError as exc:
-        st.session_state[KEPT_PREVIEW] = _Kept(key, None, exc)
+        st.session_state[KEPT_PREVIEW] = _Kept(key, None, exc.problems)
         try:
             queries.store().record_audit(current_user(), "upload_refused", file_name=name, sha256=key[0],
                                          detail=json.dumps({"problems": len(exc.problems)}))
