@@ -141,6 +141,7 @@ def _preview_json(preview: ImportPreview, result, saved: Path | None = None) -> 
         "skipped": [{"reason": s.reason_zh, "reason_en": s.reason_en, "count": s.count, "examples": list(dict.fromkeys(s.labels))[:5]}
                     for s in preview.skipped],
         "missing_values": preview.missing,
+        "unused_series": [{"region_id": u.region_id, "indicator_id": u.indicator_id, "rows": u.rows} for u in preview.unused],
         "warnings": [w.render() for w in preview.warnings],
         "rows": diff.to_dict(orient="records"),
     }
@@ -155,6 +156,10 @@ def _print_preview(preview: ImportPreview) -> None:
         print(f"  {skip.render()}")
     if preview.missing:
         print(f"  空白或缺失的数值 {preview.missing:,} 个，未导入。/ {preview.missing:,} blank or missing values left out.")
+    if preview.unused:
+        names = "、".join(f"{u.region_id} {u.indicator_id}（{u.rows}行）" for u in preview.unused)
+        print(f"  以下序列目前没有方案目标使用：{names}——仍可导入，用于积累历史数据。/ no target uses these series yet; "
+              "they are imported all the same.")
     for warning in preview.warnings:
         print(f"注意：{warning.render()}")
     shown = preview.diff[preview.diff["change"] != "unchanged"].head(PREVIEW_ROWS)
