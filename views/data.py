@@ -29,6 +29,7 @@ generation = st.session_state.setdefault(UPLOADER_GENERATION, 0)
 CHANGE_WORDS = {"new": t("change_new"), "changed": t("change_changed"), "unchanged": t("change_unchanged")}
 
 
+UNUSED_SHOWN = 10  # series named in the note on series no target uses; the rest are counted
 ROLLBACK_CHOICE = "rollback_batch"  # selector widget keys, forgotten after each write (see _after_batch_write)
 REAPPLY_CHOICE = "reapply_batch"
 
@@ -79,7 +80,9 @@ else:
             indicators = {k: v.name(lang) for k, v in queries.catalogue().indicators.items()}
             listed = ("、" if lang == "zh" else "; ").join(
                 t("unused_series_item", region=names.get(u.region_id, u.region_id),
-                  indicator=indicators.get(u.indicator_id, u.indicator_id), n=u.rows) for u in preview.unused)
+                  indicator=indicators.get(u.indicator_id, u.indicator_id), n=u.rows) for u in preview.unused[:UNUSED_SHOWN])
+            if len(preview.unused) > UNUSED_SHOWN:
+                listed += t("unused_series_more", n=len(preview.unused))
             st.info(md_escape(t("unused_series", series=listed)))
         columns = st.columns(3)
         for column, key in zip(columns, ("new", "changed", "unchanged"), strict=True):
