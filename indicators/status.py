@@ -59,6 +59,17 @@ def _regions_for(plan: Plan, catalogue: Catalogue, with_data: set[str]) -> list[
     return [plan.region, *children]
 
 
+def target_series(catalogue: Catalogue) -> set[tuple[str, str]]:
+    """Every (region, indicator) series some plan's target reads: its indicator's input series, for the plan's
+    region and each of its districts and counties (they are assessed once they have data)."""
+    used: set[tuple[str, str]] = set()
+    for plan, target in catalogue.plan_targets():
+        regions = [plan.region, *(r.id for r in catalogue.regions.values() if r.parent == plan.region)]
+        for _, indicator_id in _input_candidates(catalogue.indicators[target.indicator]):
+            used.update((region_id, indicator_id) for region_id in regions)
+    return used
+
+
 def build_inputs(
     catalogue: Catalogue, observations: pd.DataFrame, *, plan: str | None = None, region: str | None = None,
     target_overrides: Mapping[tuple[str, str], float] | None = None,

@@ -69,7 +69,7 @@ BatchKind = Literal["import", "demo"]
 BATCH_KINDS: tuple[str, ...] = get_args(BatchKind)
 # What the audit log records (action column); see README "安全 / Security".
 AUDIT_ACTIONS = (
-    "import", "demo_load", "rollback", "remove_demo", "upload_refused", "login", "login_failed", "login_throttled",
+    "import", "demo_load", "rollback", "reapply", "remove_demo", "upload_refused", "login", "login_failed", "login_throttled",
     "logout", "set_target", "user_add", "user_remove", "user_reset", "user_role", "backup", "restore", "restore_refused",
 )
 

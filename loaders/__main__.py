@@ -1,4 +1,4 @@
-"""python -m loaders: import, template, export, history, rollback, remove-demo."""
+"""python -m loaders: import, template, export, history, rollback, reapply, remove-demo."""
 
 from __future__ import annotations
 
@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_argument(p)
     p.add_argument("--user")
 
+    p = sub.add_parser("reapply", help="重新应用一个已撤销的批次（作为新批次）/ re-apply a rolled-back batch as a new batch")
+    p.add_argument("batch", type=int)
+    add_db_argument(p)
+    p.add_argument("--user")
+
     p = sub.add_parser("remove-demo", help="删除示例数据 / delete the demo data")
     add_db_argument(p)
     add_backup_commands(sub)
@@ -86,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "rollback":
         rows = store.rollback_batch(args.batch, current_user(args.user))
         print(f"已撤销批次 {args.batch}（{rows} 行），当前数据已恢复到该批次之前。/ batch {args.batch} rolled back.")
+    elif args.command == "reapply":
+        result = store.reapply_batch(args.batch, current_user(args.user))
+        print(f"已重新应用批次 {args.batch}，作为新批次 {result.batch_id}：新增 {result.new}，修改 {result.changed}。"
+              f"/ batch {args.batch} re-applied as batch {result.batch_id}.")
     elif args.command == "remove-demo":
         removed = store.remove_demo(actor=current_user())
         print(f"已删除示例数据 {removed} 行 / removed {removed} demo rows")
@@ -132,6 +141,7 @@ def _preview_json(preview: ImportPreview, result, saved: Path | None = None) -> 
         "skipped": [{"reason": s.reason_zh, "reason_en": s.reason_en, "count": s.count, "examples": list(dict.fromkeys(s.labels))[:5]}
                     for s in preview.skipped],
         "missing_values": preview.missing,
+        "unused_series": [{"region_id": u.region_id, "indicator_id": u.indicator_id, "rows": u.rows} for u in preview.unused],
         "warnings": [w.render() for w in preview.warnings],
         "rows": diff.to_dict(orient="records"),
     }
@@ -146,6 +156,10 @@ def _print_preview(preview: ImportPreview) -> None:
         print(f"  {skip.render()}")
     if preview.missing:
         print(f"  空白或缺失的数值 {preview.missing:,} 个，未导入。/ {preview.missing:,} blank or missing values left out.")
+    if preview.unused:
+        names = "、".join(f"{u.region_id} {u.indicator_id}（{u.rows}行）" for u in preview.unused)
+        print(f"  以下序列目前没有方案目标使用：{names}——仍可导入，用于积累历史数据。/ no target uses these series yet; "
+              "they are imported all the same.")
     for warning in preview.warnings:
         print(f"注意：{warning.render()}")
     shown = preview.diff[preview.diff["change"] != "unchanged"].head(PREVIEW_ROWS)

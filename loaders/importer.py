@@ -12,12 +12,13 @@ sheet is imported and the others are named in a warning.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from indicators.catalogue import Catalogue
+from indicators.status import target_series
 from indicators.store import BatchInfo, BatchResult, Comparison, Store
 from indicators.vocabulary import OBSERVATION_COLUMNS
 from loaders.errors import LoaderError, Problem
@@ -32,6 +33,16 @@ from loaders.validate import Validated, validate
 
 MAX_SHEET_LABEL_CHARS = 200  # the batch's sheet field lists combined sheets up to this length
 INFERRED_SOURCES = ("sheet", "title", "metadata")  # context taken from these is reported as a guess
+OPTION_ORIGINS = {"command_line": "命令行选项", "page": "页面选项"}  # where a caller's import options were given
+
+
+@dataclass(frozen=True)
+class UnusedSeries:
+    """A series in the file that no target of any plan reads: imported all the same (history being built)."""
+
+    region_id: str
+    indicator_id: str
+    rows: int
 
 
 @dataclass
@@ -53,6 +64,7 @@ class ImportPreview:
     overrides: OverrideText = field(default_factory=OverrideText)  # as typed (command line over recipe), for --save-recipe
     fingerprint: str = ""
     data_version: str | None = None  # the database state the diff was made against (see Store.compare)
+    unused: list[UnusedSeries] = field(default_factory=list)  # series no plan's target reads (still imported)
 
     def counts(self) -> dict[str, int]:
         counts = self.diff["change"].value_counts()
@@ -62,26 +74,30 @@ class ImportPreview:
 def prepare_import(
     path: Path, catalogue: Catalogue, store: Store, *, display_name: str | None = None, sheet: str | None = None,
     overrides: OverrideText | None = None, recipe: str | None = None, use_recipes: bool = True, recipes_dir: Path | None = None,
-    limits: ReadLimits | None = None,
+    limits: ReadLimits | None = None, options_from: str = "command_line",
 ) -> ImportPreview:
     """Read and validate a file and compare it with the database; raises LoaderError with every problem.
 
     overrides: what the analyst typed (--sheet, --layout, --indicator, --region, --unit, --year); recipe: a saved
-    recipe by name, else one matching the file's fingerprint is applied unless use_recipes is False.
+    recipe by name, else one matching the file's fingerprint is applied unless use_recipes is False. options_from:
+    where `overrides` and `sheet` were given, "command_line" or "page" (the preview names it, or the recipe).
     """
+    if options_from not in OPTION_ORIGINS:
+        raise ValueError(f"unknown origin of options {options_from}")
     with gc_paused():  # a big sheet is millions of objects; collections would re-walk them at every step
         return _prepare(path, catalogue, store, display_name=display_name, sheet=sheet, overrides=overrides, recipe=recipe,
-                        use_recipes=use_recipes, recipes_dir=recipes_dir, limits=limits)
+                        use_recipes=use_recipes, recipes_dir=recipes_dir, limits=limits, options_from=options_from)
 
 
 def _prepare(
     path: Path, catalogue: Catalogue, store: Store, *, display_name: str | None, sheet: str | None, overrides: OverrideText | None,
-    recipe: str | None, use_recipes: bool, recipes_dir: Path | None, limits: ReadLimits | None,
+    recipe: str | None, use_recipes: bool, recipes_dir: Path | None, limits: ReadLimits | None, options_from: str,
 ) -> ImportPreview:
     workbook = read_workbook(path, display_name=display_name, limits=limits or DEFAULT_LIMITS)
     typed = overrides or OverrideText()
     if sheet:
         typed = OverrideText(sheet=sheet).merged_over(typed)
+    given = typed  # the caller's own options, before a recipe fills in the rest
     applied: Recipe | None = None
     if recipe:
         applied = load_recipe(recipe, recipes_dir)
@@ -94,11 +110,12 @@ def _prepare(
         raise LoaderError(problems)
     matcher = Matcher(catalogue)
     tables = _chosen_tables(workbook, matcher, resolved)
+    _name_origins(tables, given, options_from)
     checked = [(table, validate(table, matcher, resolved, workbook.file_name)) for table in tables]
     rows, problems, warnings, skipped, missing = _combine(workbook, checked)
     if applied is not None:
         warnings.insert(0, Problem(workbook.file_name, None, None, f"已使用导入配方“{applied.name}”。", f"Recipe '{applied.name}' applied.",
-                                   "命令行选项优先于配方。"))
+                                   f"{OPTION_ORIGINS[options_from]}优先于配方。"))
     if problems:
         raise LoaderError(sorted(problems, key=_position))
     if rows.empty:
@@ -110,7 +127,25 @@ def _prepare(
         rows=comparison.marked[OBSERVATION_COLUMNS], diff=comparison.marked, data_version=comparison.version,
         warnings=warnings, description_zh=zh, description_en=en,
         skipped=skipped, missing=missing, recipe=applied.name if applied else None, overrides=typed, fingerprint=fingerprint(workbook),
+        unused=unused_series(rows, catalogue),
     )
+
+
+def unused_series(rows: pd.DataFrame, catalogue: Catalogue) -> list[UnusedSeries]:
+    """The rows' series that no target uses, each with its number of rows, in the order of the file."""
+    counts = rows.groupby(["region_id", "indicator_id"], sort=False).size()
+    used = target_series(catalogue)
+    return [UnusedSeries(str(region), str(indicator), int(n)) for (region, indicator), n in counts.items()
+            if (region, indicator) not in used]
+
+
+def _name_origins(tables: list[RawTable], given: OverrideText, options_from: str) -> None:
+    """Say where each table-wide value given as an option came from: the caller's options or the recipe."""
+    fields = {"region": given.region, "indicator": given.indicators, "year": given.year, "unit": given.unit}
+    for table in tables:
+        for dim, hint in table.context.items():
+            if hint.source == "override" and dim in fields:
+                table.context[dim] = replace(hint, source=options_from if fields[dim] not in (None, "", []) else "recipe")
 
 
 def publish(preview: ImportPreview, store: Store, user: str, *, note: str | None = None, kind: str = "import") -> BatchResult:

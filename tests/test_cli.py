@@ -155,3 +155,27 @@ def test_the_indicators_command_runs_as_a_real_process(tmp_path):
     run = real_process("indicators", "status", "--json", "--region", "广东湛江", db=tmp_path / "cli.duckdb")
     assert run.returncode == 0, run.stderr
     assert next(r for r in json.loads(run.stdout) if r["indicator"] == "non_fossil_capacity_share")["latest_value"] is None
+
+
+def test_a_rolled_back_batch_is_reapplied_from_the_command_line_as_a_new_batch(cli, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    cli("loaders", "import", str(write_xlsx(tmp_path / "good.xlsx", GOOD_ROWS)), db=db)
+    active = cli("loaders", "reapply", "1", db=db)
+    assert active.returncode == 1 and "没有撤销" in active.stderr
+    cli("loaders", "rollback", "1", db=db)
+    again = cli("loaders", "reapply", "1", db=db)
+    assert again.returncode == 0 and "已重新应用批次 1，作为新批次 2：新增 6" in again.stdout
+    history = json.loads(cli("loaders", "history", "--json", db=db).stdout)
+    assert [(b["batch_id"], b["rolled_back_at"] is None) for b in history] == [(1, False), (2, True)]
+
+
+def test_the_import_command_names_series_no_target_uses_and_imports_them(cli, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    rows = [["天津市", "二氧化碳排放量", 2021, None, 150.0, "百万吨", "正式", "CEADs", None]]
+    run = cli("loaders", "import", str(write_xlsx(tmp_path / "co2.xlsx", rows)), "--json", db=db)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["unused_series"] == [{"region_id": "tianjin", "indicator_id": "co2_emissions", "rows": 1}]
+    assert result["batch_id"] == 1
+    text = cli("loaders", "import", str(tmp_path / "co2.xlsx"), "--dry-run", db=db)
+    assert "以下序列目前没有方案目标使用：tianjin co2_emissions（1行）" in text.stdout

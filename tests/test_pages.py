@@ -111,7 +111,7 @@ def test_data_page_previews_publishes_and_rolls_back_an_upload(tmp_path):
     history = at.dataframe[-1].value
     assert list(history["批次"]) == [2, 1] and history["文件"].iloc[0] == "good.xlsx"
     at.selectbox(key="rollback_batch").set_value(2).run()
-    at.checkbox(key="rollback_confirm").check().run()
+    at.checkbox(key="rollback_confirm_2").check().run()  # each batch has its own confirmation
     at.button(key="rollback_button").click().run()
     assert "已撤销批次 2" in at.success[0].value
     assert at.dataframe[-1].value["状态"].iloc[0] == "已撤销"

@@ -9,19 +9,23 @@ enter targets the plans leave to a higher authority and read the audit log.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import streamlit as st
 
 from indicators.accounts import ADMIN_ROLES, WRITE_ROLES, User
 from indicators.store import BatchResult, StoreError, sha256_of
 from indicators.targets import set_target as _set_target
-from loaders.errors import LoaderError
+from loaders.errors import LoaderError, Problem
 from loaders.importer import ImportPreview, prepare_import, publish
+from loaders.overrides import OverrideText
 from ui import auth, queries
 
 log = logging.getLogger("gtm.actions")
@@ -61,35 +65,103 @@ def current_user() -> str:
     return user.name if user is not None else "viewer"
 
 
-def preview_upload(name: str, data: bytes, sheet: str | None = None) -> ImportPreview:
-    """Validate an uploaded file and diff it against the database; writes nothing but an audit row when refused."""
+KEPT_PREVIEW = "data_kept_preview"  # session key: the preview (or refusal) of the current upload, the only one kept
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """One upload's parse: keyed by the file (sha256, name) and the import options; a preview also by the data
+    version its diff was made against. A refusal does not depend on the database, so it is kept whatever the version."""
+
+    key: tuple[str, str, str]
+    preview: ImportPreview | None
+    refusal: tuple[Problem, ...] | None  # the problems only: an exception would keep the parse's frames alive
+
+
+def _options_key(sheet: str | None, overrides: OverrideText | None, recipe: str | None, use_recipes: bool) -> str:
+    typed = overrides or OverrideText()
+    return json.dumps({"sheet": sheet, "overrides": typed.as_dict(), "recipe": recipe, "use_recipes": use_recipes},
+                      ensure_ascii=False, sort_keys=True, default=str)
+
+
+def preview_upload(name: str, data: bytes, sheet: str | None = None, *, overrides: OverrideText | None = None,
+                   recipe: str | None = None, use_recipes: bool = True) -> ImportPreview:
+    """Validate an uploaded file and diff it against the database; writes nothing but an audit row when refused.
+
+    Parsed once per file and options in this session (reruns for a typed note or a ticked box reuse it); a refusal
+    is audited once and raised again from the session; when the data changed since (another batch, a rollback),
+    only the comparison is made again."""
     _require_write()
+    key = (sha256_of(data), name, _options_key(sheet, overrides, recipe, use_recipes))
+    kept = st.session_state.get(KEPT_PREVIEW)
+    if isinstance(kept, _Kept) and kept.key == key:
+        if kept.refusal is not None:
+            raise LoaderError(kept.refusal)
+        if kept.preview is not None:
+            return _current(kept)
+    try:
+        preview = _parse(name, data, sheet, overrides, recipe, use_recipes)
+    except LoaderError as exc:
+        st.session_state[KEPT_PREVIEW] = _Kept(key, None, exc.problems)
+        try:
+            queries.store().record_audit(current_user(), "upload_refused", file_name=name, sha256=key[0],
+                                         detail=json.dumps({"problems": len(exc.problems)}))
+        except StoreError:  # a busy database must not hide the refusal itself
+            log.warning("audit row for a refused upload not written", exc_info=True)
+        raise
+    st.session_state[KEPT_PREVIEW] = _Kept(key, preview, None)
+    return preview
+
+
+def _current(kept: _Kept) -> ImportPreview:
+    """The kept preview, its diff made again (nothing parsed) if the data changed since it was made."""
+    preview = kept.preview
+    assert preview is not None
+    if queries.store().meta("data_version") == preview.data_version:
+        return preview
+    comparison = queries.store().compare(preview.rows)
+    fresh = dataclasses.replace(preview, diff=comparison.marked, data_version=comparison.version)
+    st.session_state[KEPT_PREVIEW] = _Kept(kept.key, fresh, None)
+    return fresh
+
+
+def _parse(name: str, data: bytes, sheet: str | None, overrides: OverrideText | None, recipe: str | None,
+           use_recipes: bool) -> ImportPreview:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload"  # never the uploaded name: it may hold path characters
         path.write_bytes(data)
-        try:
-            return prepare_import(path, queries.catalogue(), queries.store(), display_name=name, sheet=sheet)
-        except LoaderError as exc:
-            try:
-                queries.store().record_audit(current_user(), "upload_refused", file_name=name, sha256=sha256_of(data),
-                                             detail=json.dumps({"problems": len(exc.problems)}))
-            except StoreError:  # a busy database must not hide the refusal itself
-                log.warning("audit row for a refused upload not written", exc_info=True)
-            raise
+        return prepare_import(path, queries.catalogue(), queries.store(), display_name=name, sheet=sheet,
+                              overrides=overrides, recipe=recipe, use_recipes=use_recipes, options_from="page")
+
+
+def forget_upload() -> None:
+    """The uploader is empty: drop the kept preview (only the current upload is kept)."""
+    st.session_state.pop(KEPT_PREVIEW, None)
 
 
 def publish_preview(preview: ImportPreview, note: str | None) -> BatchResult:
     _require_write()
     result = publish(preview, queries.store(), current_user(), note=note or None)
+    forget_upload()
     queries.clear_caches()
     return result
 
 
 def rollback(batch_id: int) -> int:
     _require_write()
-    rows = queries.store().rollback_batch(batch_id, current_user())
-    queries.clear_caches()
-    return rows
+    try:
+        return queries.store().rollback_batch(batch_id, current_user())
+    finally:  # refused too: the page may have shown a batch list older than the database
+        queries.clear_caches()
+
+
+def reapply(batch_id: int) -> BatchResult:
+    """Write a rolled-back batch's rows again as a new batch (the old one stays rolled back in history)."""
+    _require_write()
+    try:
+        return queries.store().reapply_batch(batch_id, current_user())
+    finally:
+        queries.clear_caches()
 
 
 # --- admins -----------------------------------------------------------------------------------------------------

@@ -95,6 +95,12 @@ def batches() -> pd.DataFrame:
     return store().batches()
 
 
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def batch_rows(batch_id: int) -> pd.DataFrame:
+    """The rows one batch wrote, each with what it changed (new, or changed and the old value)."""
+    return store().batch_rows(batch_id)
+
+
 @st.cache_data(show_spinner=False)
 def template_bytes() -> bytes:
     """The empty import template (depends only on the catalogue)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from indicators.store import StoreError
 from loaders.errors import LoaderError
 from ui import actions, auth, queries
 from ui.i18n import language, t
@@ -18,11 +19,30 @@ if not actions.can_write():  # viewers, also by direct URL; every write re-check
 
 FLASH = "data_flash"  # a message that survives the rerun after a write
 UPLOADER_GENERATION = "data_uploader_generation"  # bumped after a publish, which empties the uploader
+FLASH_ERROR = "data_flash_error"  # a refused write, said after the rerun that unticks its confirmation
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH))
+if FLASH_ERROR in st.session_state:
+    st.error(md_escape(st.session_state.pop(FLASH_ERROR)))
 generation = st.session_state.setdefault(UPLOADER_GENERATION, 0)
 
 CHANGE_WORDS = {"new": t("change_new"), "changed": t("change_changed"), "unchanged": t("change_unchanged")}
+
+
+UNUSED_SHOWN = 10  # series named in the note on series no target uses; the rest are counted
+ROLLBACK_CHOICE = "rollback_batch"  # selector widget keys, forgotten after each write (see _after_batch_write)
+REAPPLY_CHOICE = "reapply_batch"
+
+
+def _after_batch_write(confirm_key: str | None = None) -> None:
+    """After a publish, rollback or re-apply: the used confirmation unticked, the selectors back at the newest batch."""
+    for key in (k for k in (confirm_key, ROLLBACK_CHOICE, REAPPLY_CHOICE) if k):
+        st.session_state.pop(key, None)
+
+
+def _when(moment: object) -> str:
+    """A recorded time (UTC) to the second."""
+    return f"{pd.Timestamp(moment):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _old_value_text(value: float) -> str:
@@ -32,7 +52,9 @@ def _old_value_text(value: float) -> str:
 st.subheader(t("upload_title"))
 st.caption(t("upload_help"))
 upload = st.file_uploader(t("upload_label"), type=list(actions.UPLOAD_TYPES), key=f"upload_{generation}")
-if upload is not None:
+if upload is None:
+    actions.forget_upload()
+else:
     try:
         preview = actions.preview_upload(upload.name, upload.getvalue())
     except LoaderError as exc:
@@ -53,6 +75,15 @@ if upload is not None:
                                 examples="、".join(list(dict.fromkeys(skip.labels))[:5]))))
         if preview.missing:
             st.info(t("missing_values", n=preview.missing))
+        if preview.unused:  # still imported: an analyst may be building a series' history before a target reads it
+            names = {k: v.name(lang) for k, v in queries.catalogue().regions.items()}
+            indicators = {k: v.name(lang) for k, v in queries.catalogue().indicators.items()}
+            listed = ("、" if lang == "zh" else "; ").join(
+                t("unused_series_item", region=names.get(u.region_id, u.region_id),
+                  indicator=indicators.get(u.indicator_id, u.indicator_id), n=u.rows) for u in preview.unused[:UNUSED_SHOWN])
+            if len(preview.unused) > UNUSED_SHOWN:
+                listed += t("unused_series_more", n=len(preview.unused))
+            st.info(md_escape(t("unused_series", series=listed)))
         columns = st.columns(3)
         for column, key in zip(columns, ("new", "changed", "unchanged"), strict=True):
             column.metric(CHANGE_WORDS[key], counts[key])
@@ -74,6 +105,7 @@ if upload is not None:
                 result = actions.publish_preview(preview, note)
             st.session_state[FLASH] = t("published", batch=result.batch_id, new=result.new, changed=result.changed)
             st.session_state[UPLOADER_GENERATION] = generation + 1
+            _after_batch_write()
             st.rerun()
 
 st.subheader(t("history_title"))
@@ -88,15 +120,69 @@ else:
         "sha256": batches["sha256"].str.slice(0, 12), t("state"): batches["rolled_back_at"].map(
             lambda v: t("rolled_back") if pd.notna(v) else t("active")),
     }).sort_values(t("batch"), ascending=False), hide_index=True, width="stretch")
-    active = batches[batches["rolled_back_at"].isna()]["batch_id"].tolist()
+
+    by_id = batches.set_index("batch_id")
+    with st.expander(t("batch_detail_title")):
+        shown = st.selectbox(t("batch_detail_which"), sorted(by_id.index, reverse=True), index=None,
+                             placeholder=t("batch_detail_pick"), key="batch_detail")
+        if shown is not None:
+            info = by_id.loc[shown]
+            state = (t("rolled_back_by", who=info["rolled_back_by"], when=_when(info["rolled_back_at"]))
+                     if pd.notna(info["rolled_back_at"]) else t("active"))
+            st.markdown(md_escape(t("batch_detail_summary", batch=shown, who=info["imported_by"], when=_when(info["imported_at"]),
+                                    file=info["file_name"], sheet=info["sheet"] if pd.notna(info["sheet"]) else "",
+                                    sha256=info["sha256"], state=state)))
+            if pd.notna(info["note"]) and info["note"]:
+                st.caption(md_escape(str(info["note"])))
+            st.caption(t("batch_detail_unchanged", n=int(info["unchanged_count"])))
+            detail = queries.batch_rows(int(shown))
+            catalogue = queries.catalogue()
+            st.dataframe(pd.DataFrame({
+                t("change"): detail["change"].map(CHANGE_WORDS),
+                t("region"): detail["region_id"].map({k: v.name(lang) for k, v in catalogue.regions.items()}),
+                t("indicator"): detail["indicator_id"].map({k: v.name(lang) for k, v in catalogue.indicators.items()}),
+                t("year"): detail["year"], t("month"): detail["month"].astype("Int64").astype("string").fillna(""),
+                t("old_value"): detail["old_value"].map(_old_value_text), t("value"): detail["value"], t("unit"): detail["unit"],
+                t("data_status"): detail["status"], t("source"): detail["source"],
+            }), hide_index=True, width="stretch")
+
+    # The selectors are forgotten after every write, so they start again at the newest batch; each confirmation is
+    # keyed by its batch (a tick never carries over to another batch) and cleared once used.
+    active = sorted(batches[batches["rolled_back_at"].isna()]["batch_id"].tolist(), reverse=True)
     if active:
         columns = st.columns([2, 3])
-        chosen = columns[0].selectbox(t("rollback_which"), sorted(active, reverse=True), key="rollback_batch")
-        confirmed = columns[1].checkbox(t("rollback_confirm", batch=chosen), key="rollback_confirm")
+        chosen = columns[0].selectbox(t("rollback_which"), active, key=ROLLBACK_CHOICE)
+        confirm_key = f"rollback_confirm_{chosen}"
+        confirmed = columns[1].checkbox(t("rollback_confirm", batch=chosen), key=confirm_key)
         if st.button(t("rollback"), disabled=not confirmed, key="rollback_button"):
-            rows = actions.rollback(int(chosen))
-            st.session_state[FLASH] = t("rolled_back_done", batch=chosen, rows=rows)
-            st.rerun()
+            try:
+                rows = actions.rollback(int(chosen))
+            except StoreError as exc:  # rolled back meanwhile in another tab or by the CLI: said, not crashed
+                _after_batch_write(confirm_key)
+                st.session_state[FLASH_ERROR] = exc.message_zh if lang == "zh" else exc.message_en
+                st.rerun()
+            else:
+                _after_batch_write(confirm_key)
+                st.session_state[FLASH] = t("rolled_back_done", batch=chosen, rows=rows)
+                st.rerun()
+    withdrawn = sorted(batches[batches["rolled_back_at"].notna()]["batch_id"].tolist(), reverse=True)
+    if withdrawn:
+        columns = st.columns([2, 3])
+        again = columns[0].selectbox(t("reapply_which"), withdrawn, key=REAPPLY_CHOICE)
+        confirm_key = f"reapply_confirm_{again}"
+        confirmed = columns[1].checkbox(t("reapply_confirm", batch=again), key=confirm_key)
+        if st.button(t("reapply"), disabled=not confirmed, key="reapply_button"):
+            try:
+                result = actions.reapply(int(again))
+            except StoreError as exc:
+                _after_batch_write(confirm_key)
+                st.session_state[FLASH_ERROR] = exc.message_zh if lang == "zh" else exc.message_en
+                st.rerun()
+            else:
+                _after_batch_write(confirm_key)
+                st.session_state[FLASH] = t("reapplied_done", batch=again, new_batch=result.batch_id, new=result.new,
+                                            changed=result.changed)
+                st.rerun()
 
 st.subheader(t("downloads"))
 columns = st.columns(2)

@@ -91,6 +91,10 @@ class Store:
     def batches(self) -> pd.DataFrame:
         return observations.batches(self._db)
 
+    def batch_rows(self, batch_id: int) -> pd.DataFrame:
+        """The rows one batch wrote, each with change (new / changed) and the old value it replaced."""
+        return observations.batch_rows(self._db, batch_id)
+
     def batch_row_counts(self) -> pd.DataFrame:
         """Per batch: rows recorded as written and rows present (an integrity check)."""
         return observations.batch_row_counts(self._db)
@@ -113,6 +117,10 @@ class Store:
     def rollback_batch(self, batch_id: int, by: str) -> int:
         """Withdraw a batch: its rows stay in history, the current view falls back to earlier values."""
         return observations.rollback_batch(self._db, batch_id, by)
+
+    def reapply_batch(self, batch_id: int, by: str) -> BatchResult:
+        """Write a rolled-back batch's rows again as a new batch (audited "reapply"); the old one stays rolled back."""
+        return observations.reapply_batch(self._db, batch_id, by)
 
     def remove_demo(self, actor: str = "cli") -> int:
         """Delete demo batches and their rows outright."""

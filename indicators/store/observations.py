@@ -113,6 +113,29 @@ def batch_row_counts(db: Database) -> pd.DataFrame:
     )
 
 
+# Each row of one batch with the value its key had just before the batch was written: the latest earlier row of
+# the key from a batch that was not rolled back by then (NULL: the key was new).
+_BATCH_ROWS_SQL = """
+SELECT o.obs_id, o.region_id, o.indicator_id, o.year, o.month, o.value, o.unit, o.status, o.source, o.note,
+       (SELECT p.value FROM observations p JOIN batches pb ON pb.batch_id = p.batch_id
+        WHERE p.region_id = o.region_id AND p.indicator_id = o.indicator_id AND p.year = o.year
+          AND p.month IS NOT DISTINCT FROM o.month AND p.obs_id < o.obs_id
+          AND (pb.rolled_back_at IS NULL OR pb.rolled_back_at > b.imported_at)
+        ORDER BY p.obs_id DESC LIMIT 1) AS old_value
+FROM observations o JOIN batches b ON b.batch_id = o.batch_id
+WHERE o.batch_id = ?
+ORDER BY o.obs_id
+"""
+
+
+def batch_rows(db: Database, batch_id: int) -> pd.DataFrame:
+    """The rows one batch wrote (its new and changed rows; unchanged rows are counted, not stored), each with
+    `change` (new / changed) and `old_value`, the value its key had when the batch was written."""
+    frame = db.query(_BATCH_ROWS_SQL, [batch_id])
+    frame["change"] = np.where(frame["old_value"].isna(), "new", "changed") if not frame.empty else pd.Series(dtype=object)
+    return frame
+
+
 def observation_count(db: Database) -> int:
     return int(db.query("SELECT COUNT(*) AS n FROM current_observations")["n"].iloc[0])
 
@@ -178,6 +201,37 @@ def rollback_batch(db: Database, batch_id: int, by: str) -> int:
         tx.con.execute("UPDATE batches SET rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?", [now(), by, batch_id])
         tx.audit(file_name=file_name, sha256=sha256, detail=json.dumps({"rows": int(row_count)}))
     return int(row_count)
+
+
+def reapply_batch(db: Database, batch_id: int, by: str) -> BatchResult:
+    """Write a rolled-back batch's rows again as a new batch (same file, sha256, sheet and kind), compared with the
+    current view as an import is; the old batch stays rolled back in history. One write with its "reapply" audit row.
+
+    Re-applying the same batch twice is allowed, as importing the same file twice is: the second time its rows
+    match the current view and are counted unchanged, so nothing is written twice."""
+    with db.write(by, "reapply", bump_version=True) as tx:
+        con = tx.con
+        found = con.fetchall("SELECT rolled_back_at, file_name, sha256, sheet, kind, note FROM batches WHERE batch_id = ?", [batch_id])
+        if not found:
+            raise StoreError(f"没有编号为 {batch_id} 的导入批次。", f"No batch with id {batch_id}.")
+        rolled_back_at, file_name, sha256, sheet, kind, note = found[0]
+        if rolled_back_at is None:
+            raise StoreError(f"批次 {batch_id} 没有撤销，无需重新应用。", f"Batch {batch_id} is not rolled back; there is nothing to re-apply.")
+        stored = con.frame(f"SELECT {', '.join(OBSERVATION_COLUMNS)} FROM observations WHERE batch_id = ? ORDER BY obs_id", [batch_id])
+        marked = _mark_changes(con, _normalise_rows(stored))
+        counts = marked["change"].value_counts()
+        new, changed, unchanged = (int(counts.get(change, 0)) for change in ("new", "changed", "unchanged"))
+        reapplied_note = f"重新应用批次 {batch_id} / re-applied batch {batch_id}" + (f"：{note}" if note else "")
+        new_id = int(con.fetchall(
+            "INSERT INTO batches (batch_id, kind, file_name, sha256, sheet, imported_by, imported_at, row_count, new_count, "
+            "changed_count, unchanged_count, note) VALUES (nextval('batch_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING batch_id",
+            [kind, file_name, sha256, sheet, by, now(), len(marked), new, changed, unchanged, reapplied_note],
+        )[0][0])
+        _insert_frame(con, marked[marked["change"] != "unchanged"][OBSERVATION_COLUMNS], new_id)
+        tx.audit(subject=str(new_id), file_name=file_name, sha256=sha256,
+                 detail=json.dumps({"reapplied": batch_id, "rows": len(marked), "new": new, "changed": changed,
+                                    "unchanged": unchanged}))
+    return BatchResult(batch_id=new_id, row_count=len(marked), new=new, changed=changed, unchanged=unchanged)
 
 
 def remove_demo(db: Database, actor: str) -> int:

@@ -36,7 +36,8 @@ SHEET_RECORDS = ("记录表：每行一个数值（地区、指标、数值等�
 AXES = ("region", "indicator", "year")
 DIMENSION_ZH = {"region": "地区", "indicator": "指标", "year": "年份"}
 DIMENSION_FLAG = {"region": "--region", "indicator": "--indicator", "year": "--year"}
-SOURCE_ZH = {"override": "命令行/配方", "sheet": "工作表名", "title": "表格标题", "metadata": "说明工作表"}
+SOURCE_ZH = {"override": "命令行/配方", "recipe": "配方", "command_line": "命令行", "page": "页面选项",  # override: origin unknown
+             "sheet": "工作表名", "title": "表格标题", "metadata": "说明工作表"}
 EXAMPLES = 5  # labels quoted in a "skipped" summary
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # control characters, terminal escapes among them
 MAX_SHOWN_CHARS = 80  # a cell quoted in a message is cut to this length
