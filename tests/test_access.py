@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from indicators.accounts import UsersFile
 from indicators.accounts import passwords as users_module
+from indicators.accounts import throttle as throttle_module
 from indicators.status import status_frame
 from indicators.store import Store
 from tests.accounts import ADMIN, ADMIN_PASSWORD, ANALYST, ANALYST_PASSWORD, FAST_ROUNDS, log_in
@@ -75,7 +76,9 @@ def test_a_wrong_password_is_refused_and_audited_without_saying_which_part_was_w
     assert (log["action"].iloc[0], log["actor"].iloc[0]) == ("login_failed", ANALYST)
 
 
-def test_repeated_failed_logins_are_slowed_down_even_for_the_right_password():
+def test_repeated_failed_logins_are_slowed_down_even_for_the_right_password(monkeypatch):
+    # A wait long enough that a slow, busy machine cannot outlast it between two AppTest runs.
+    monkeypatch.setattr(throttle_module, "BASE_DELAY_SECONDS", 60.0)
     at = app()
     for _ in range(3):
         at = log_in(at, ANALYST, "guess-guess-guess")
