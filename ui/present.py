@@ -68,9 +68,11 @@ def _exit() -> None:
     st.query_params.pop(PRESENT_PARAM, None)
 
 
-def status_badge_html(status: str, lang: str) -> str:
-    """A large status badge: colour, icon and word (never colour alone)."""
+def status_badge_html(status: str, lang: str, note: str = "") -> str:
+    """A large status badge: colour, icon and word (never colour alone); `note` under it (the provisional tag)."""
     colour = STATUS_COLOURS.get(status, "#8C8C8C")
     text = "#1f2933" if colour in DARK_TEXT_ON else "#ffffff"
+    under = (f'<div style="text-align:center;font-weight:700;font-size:1.15rem;margin-top:.3rem">{html.escape(note)}</div>'
+             if note else "")
     return (f'<div class="gtm-badge" style="background:{colour};color:{text};font-size:1.7rem;font-weight:700;'
-            f'padding:.35rem 1rem;border-radius:10px;text-align:center">{html.escape(status_label(status, lang))}</div>')
+            f'padding:.35rem 1rem;border-radius:10px;text-align:center">{html.escape(status_label(status, lang))}</div>{under}')
