@@ -9,7 +9,7 @@ import html
 
 import streamlit as st
 
-from indicators.display.charts import DARK_TEXT_ON, STATUS_COLOURS
+from indicators.display.charts import DARK_TEXT_ON, STATUS_COLOURS, WRAP_HINT_WIDTH
 from indicators.display.labels import status_label
 from indicators.texts import load_texts
 from ui.i18n import TEXTS_DIR
@@ -40,6 +40,12 @@ html {font-size: 19px;}
 .st-key-gtm_exit_present:hover {opacity: 1;}
 </style>
 """
+
+
+# Page charts carry their title, legend and notes laid out for WRAP_HINT_WIDTH px (indicators/display/charts.py): on a
+# narrower screen (a phone) the chart keeps that width and scrolls sideways, instead of its texts overlapping.
+CHART_MIN_WIDTH_CSS = ('.stElementContainer:has([data-testid="stPlotlyChart"]) {overflow-x: auto}'
+                       f'[data-testid="stFullScreenFrame"]:has(> [data-testid="stPlotlyChart"]) {{min-width: {WRAP_HINT_WIDTH}px}}')
 
 
 def presenting() -> bool:

@@ -13,6 +13,7 @@ from ui import queries
 from ui.exports import chart_config
 from ui.formatting import format_value, status_label
 from ui.i18n import language, t
+from ui.present import CHART_MIN_WIDTH_CSS
 from ui.state import url_select
 
 lang = language()
@@ -49,6 +50,7 @@ figure = comparison_figure(
     notes=[as_of_summary(selected, lang), clause_text(plan, target, lang)],  # §8.5: each region's own data year
     no_completion=[t("base_met_short") if bool(m) else "—" for m in selected["base_met"]],  # §8.3
 )
+st.html(f"<style>{CHART_MIN_WIDTH_CSS}</style>")  # a phone scrolls the chart sideways rather than overlap its texts
 st.plotly_chart(figure, width="stretch", theme=None, config=chart_config(f"{selected['indicator_name'].iloc[0]}_{t('comparison')}"))
 
 def one_decimal(value: float) -> str:

@@ -15,7 +15,7 @@ from ui import queries
 from ui.exports import chart_config, export_buttons
 from ui.formatting import format_value
 from ui.i18n import language, t
-from ui.present import presenting, status_badge_html
+from ui.present import CHART_MIN_WIDTH_CSS, presenting, status_badge_html
 from ui.state import url_select
 
 lang = language()
@@ -71,7 +71,7 @@ else:
     metrics = st.columns([1, 1, 1, 1.4])  # the last figure is words: "年均需提高9.80个百分点"
     chart_area = st.container()
 # Figures that are words ("年均需提高9.80个百分点", a gap to time elapsed) wrap instead of being cut off with "…".
-st.html(f"<style>{METRIC_CSS}</style>")
+st.html(f"<style>{METRIC_CSS}{CHART_MIN_WIDTH_CSS}</style>")
 latest_label = t("latest") + (t("in_period", period=period_text(row["latest_year"], row["latest_month"], lang))
                               if pd.notna(row["latest_year"]) else "")
 metrics[0].metric(latest_label, number(row["latest_value"]))

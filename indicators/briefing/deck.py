@@ -33,7 +33,6 @@ from indicators.display.labels import (
     period_text,
     provisional_text,
     status_label,
-    status_text,
 )
 from indicators.progress.ranking import provisional_counts, status_counts
 from indicators.texts import in_language, load_texts
@@ -208,12 +207,12 @@ class _Deck:
             y += english_h
         plan = b.plan
         lines = [
-            f"{t['region']}：{b.region_name}",
+            f"{t['region']}{t['colon']}{b.region_name}",
             b.data_as_of,
-            f"{t['method']}：{method_name(b.method, b.lang)}",
-            f"{t['plan']}：{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t['issued']} · {plan.status} · "
+            f"{t['method']}{t['colon']}{method_name(b.method, b.lang)}",
+            f"{t['plan']}{t['colon']}{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t['issued']} · {plan.status} · "
             f"{len(plan.targets)} {t['targets']}",
-            f"{t['generated']}：{b.generated:%Y-%m-%d}",
+            f"{t['generated']}{t['colon']}{b.generated:%Y-%m-%d}",
         ]
         _text(slide, x, y + 0.25, w, len(lines) * _line_height(COVER_LINE_PT, 1.15), lines, COVER_LINE_PT, spacing=1.15)
         _text(slide, x, 5.8, w, 0.55, method_basis(b.method, b.lang), SMALL_PT, colour=MUTED_COLOUR)
@@ -224,7 +223,7 @@ class _Deck:
         b, t = self.b, self.t
         slide = self.new_slide()
         self.heading(slide, t["summary"], t["summary_en"])
-        basis = f"{t['method']}：{method_name(b.method, b.lang)} —— {method_basis(b.method, b.lang)}"
+        basis = f"{t['method']}{t['colon']}{method_name(b.method, b.lang)}{t['dash']}{method_basis(b.method, b.lang)}"
         _text(slide, MARGIN_IN, 0.88, SLIDE_WIDTH_IN - 2 * MARGIN_IN, 0.55, basis, SMALL_PT, colour=MUTED_COLOUR)
         rows = pd.DataFrame([t_.row for t_ in b.targets])
         counts = status_counts(rows, b.method) if b.targets else {}
@@ -248,8 +247,12 @@ class _Deck:
             group += first_of_area and previous is not None
             previous = row["area"]
             status = str(row[f"status_{b.method}"])
-            texts = [str(row["area_name"]) if first_of_area else "", str(row["indicator_name"]), latest_text(row, b.lang),
-                     target.target_short, progress_text(row, b.lang), status_text(row, b.method, b.lang, separator="\n")]
+            latest, status_cell = latest_text(row, b.lang), status_label(status, b.lang)
+            if bool(row.get("provisional")):  # §8.5: the months on the value's second line, the tag on the status's
+                latest = _break_before_bracket(latest)  # (so the columns stay narrow and the row two lines high)
+                status_cell += "\n" + provisional_text(None, b.lang)
+            texts = [str(row["area_name"]) if first_of_area else "", str(row["indicator_name"]), latest,
+                     target.target_short, progress_text(row, b.lang), status_cell]
             cells.append((texts, ZEBRA[group % 2], status))
         widths = _fit_columns([list(t["headers"]), *(texts for texts, _, _ in cells)], size, flexible=1, wrapping=(0, 3))
         rows_h = [max(_lines(text, w, size) for text, w in zip(texts, widths, strict=True)) * _line_height(size, 1.0)
@@ -289,7 +292,7 @@ class _Deck:
         if bool(row.get("provisional")):  # §8.5: judged on a within-year figure
             _text(slide, panel_x, y, panel_w, 0.34, provisional_text(row.get("latest_month"), b.lang), BODY_PT, bold=True)
             y += 0.34
-        _text(slide, panel_x, y, panel_w, 0.32, f"{t['method']}：{method_name(b.method, b.lang)}", SMALL_PT,
+        _text(slide, panel_x, y, panel_w, 0.32, f"{t['method']}{t['colon']}{method_name(b.method, b.lang)}", SMALL_PT,
               colour=MUTED_COLOUR)
         y += 0.38
         for label, value, note in self._key_figures(target):
@@ -305,8 +308,8 @@ class _Deck:
                 y += 0.28
             y += 0.08
         _text(slide, panel_x, y, panel_w, 0.3, t["reason"], SMALL_PT, colour=MUTED_COLOUR)
-        _text(slide, panel_x, y + 0.3, panel_w, 6.95 - y - 0.3, str(row[f"reason_{b.method}"]) + "。", BODY_PT - 1)
-        departments = f"{t['departments']}：{row['departments_text']}"
+        _text(slide, panel_x, y + 0.3, panel_w, 6.95 - y - 0.3, str(row[f"reason_{b.method}"]) + ("。" if b.lang == "zh" else "."), BODY_PT - 1)
+        departments = f"{t['departments']}{t['colon']}{row['departments_text']}"
         _text(slide, MARGIN_IN, 6.42, CHART_WIDTH_IN - 0.2, 0.6, departments, BODY_PT - 1)
 
     def _key_figures(self, target: TargetBrief) -> list[tuple[str, str, str]]:
@@ -343,7 +346,7 @@ class _Deck:
         x, w = 9.35, SLIDE_WIDTH_IN - 9.35 - MARGIN_IN
         plan = b.plan
         document = [f"《{self._plan_title()}》", f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t['issued']} · {plan.status}",
-                    f"{t['source_file']}：data/plans/{plan.source_text}"]
+                    f"{t['source_file']}{t['colon']}data/plans/{plan.source_text}"]
         y = self._block(slide, x, 1.0, w, t["plan_document"], document)
         y = self._block(slide, x, y, w, t["data_sources"], b.sources or ["—"])
         batches = [t["batch_line"].format(id=int(r["batch_id"]), file=r["file_name"], at=f"{r['imported_at']:%Y-%m-%d %H:%M}",
@@ -359,6 +362,11 @@ class _Deck:
         height = 0.12 + line_count * SMALL_PT / 72 * 1.3
         _text(slide, x, y + 0.42, w, height, lines, SMALL_PT, spacing=1.05)
         return y + 0.42 + height + 0.2
+
+
+def _break_before_bracket(text: str) -> str:
+    """'68.9%（2025年1—9月）' → '68.9%\n（2025年1—9月）', 'provisional (Jan–Sep)' → 'provisional\n(Jan–Sep)'."""
+    return text.replace("（", "\n（", 1) if "（" in text else text.replace(" (", "\n(", 1)
 
 
 def _lines(text: str, width_in: float, size: float) -> int:

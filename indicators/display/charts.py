@@ -70,6 +70,7 @@ NARROW_CHAR_EM = 0.55
 LINE_HEIGHT = 1.35  # line height in ems for titles and notes
 AXIS_SPACE_PX = 34  # below the plot area: the x tick labels, then the notes
 WRAP_HINT_WIDTH = 800  # px; pages draw charts full width: wrap for the main column of a 1280 px screen with the sidebar open
+# (narrower screens scroll the chart sideways at this width: ui/present.py CHART_MIN_WIDTH_CSS)
 
 
 def text_width_em(text: str) -> float:
@@ -81,23 +82,43 @@ NO_LINE_START = frozenset("）》」』】〉”’，。、：；！？%)")  # 
 NO_LINE_END = frozenset("（《「『【〈“‘(■▲◆●✔○")  # opening marks and status icons stay with the text after them
 
 
+# A status with its word, a within-year period ('2025年1—9月'), one Chinese character, a Latin word or number, spaces.
+WRAP_TOKENS = re.compile(r"[■▲◆●✔○]\s?\S+|\d{4}年1(?:—\d{1,2})?月|[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+")
+
+
 def wrap_text(text: str, width_em: float) -> list[str]:
     """Greedy line breaking that never splits a Latin word or number (Chinese breaks anywhere), never
-    starts a line with a closing mark nor ends one with an opening mark."""
-    tokens = re.findall(r"[■▲◆●✔○]\s?\S+|[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+", text)  # a status stays whole
-    lines, line = [], ""
+    starts a line with a closing mark nor ends one with an opening mark; a status and a within-year period
+    ('2025年1—9月') stay whole."""
+    tokens = re.findall(WRAP_TOKENS, text)
+    lines: list[str] = []
+    line: list[str] = []  # the tokens of the line being filled
     for token in tokens:
-        if line and text_width_em(line + token) > width_em:
-            carry, kept = "", line.rstrip()
-            if len(kept) > 1 and (token[0] in NO_LINE_START or kept[-1] in NO_LINE_END):
-                carry, line = line[len(kept) - 1:], kept[:-1]  # one character (and its space) moves down
-            lines.append(line.rstrip())
-            line = (carry + token).lstrip()
+        if line and text_width_em("".join(line) + token) > width_em:
+            carry: list[str] = []
+            # The last token (and an opening mark before it) moves down rather than part a mark from its text.
+            while len(line) > 1 and (_starts_closed(carry[0] if carry else token) or _ends_open(line)):
+                carry.insert(0, line.pop())
+                while len(line) > 1 and line[-1].isspace():
+                    carry.insert(0, line.pop())
+            lines.append("".join(line).rstrip())
+            line = [t for t in [*carry, token] if t] if "".join(carry).strip() else [token]
+            while line and line[0].isspace():
+                line.pop(0)
         else:
-            line += token
-    if line.strip():
-        lines.append(line.rstrip())
+            line.append(token)
+    if "".join(line).strip():
+        lines.append("".join(line).rstrip())
     return lines or [""]
+
+
+def _starts_closed(token: str) -> bool:
+    return bool(token) and token[0] in NO_LINE_START
+
+
+def _ends_open(line: Sequence[str]) -> bool:
+    kept = "".join(line).rstrip()
+    return bool(kept) and kept[-1] in NO_LINE_END
 
 
 def _wrapped(texts: Sequence[str], width_px: float, font_px: float) -> list[str]:
