@@ -60,6 +60,9 @@ class Indicator(Strict):
     name_zh: str
     name_en: str
     unit: str
+    # The unit in English where the Chinese one is a word (家 → "enterprises", 个 → "consortia"), for English texts such as
+    # "needs 8 more enterprises a year"; left out, English texts word the figure without the unit.
+    unit_en: str | None = None
     direction: Direction
     kind: Kind
     area: str
@@ -73,6 +76,10 @@ class Indicator(Strict):
 
     def name(self, lang: str) -> str:
         return in_language(lang, self.name_zh, self.name_en)
+
+    def unit_text(self, lang: str) -> str:
+        """The unit as a text in `lang` shows it: '家' in Chinese, 'enterprises' in English (the unit itself without `unit_en`)."""
+        return self.unit_en if lang == "en" and self.unit_en else self.unit
 
 
 class Region(Strict):

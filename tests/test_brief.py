@@ -24,7 +24,7 @@ from indicators.briefing.files import BAROMETER_FILE, slide_count, write_brief
 from indicators.briefing.images import ImageSession, ImageSpec, export_problem, has_chinese_font
 from indicators.catalogue import load_catalogue
 from indicators.display.charts import BAROMETER_ROW_PX, NOTES_NAME, TITLE_NAME, wrap_text
-from indicators.display.labels import status_label
+from indicators.display.labels import status_text
 from indicators.errors import UserError
 from indicators.store import Store
 from tests.conftest import PROJECT_ROOT
@@ -83,7 +83,10 @@ def test_deck_has_cover_summary_one_slide_per_target_and_sources(exported, plan_
     assert "目标总览" in summary and "发改委晴雨表" in summary
     for slide, target in zip(targets, briefing.targets, strict=True):
         assert target.row["indicator_name"] in slide and target.row["reason_barometer"] in slide
-        assert "完成进度 / 时序进度" in slide and "余下年份年均需" in slide
+        # §8.4: what is still needed, in natural units ("年均需提高9.80个百分点"), or 不适用 where nothing is
+        needed = target.row["still_needed_text"]
+        assert "完成进度 / 时序进度" in slide and "尚需" in slide
+        assert (needed if isinstance(needed, str) else "不适用") in slide
     for target in briefing.plan.targets:
         assert target.quote in sources
     assert "示例数据（虚构数字" in sources and "demo_observations.xlsx" in sources
@@ -150,7 +153,8 @@ def test_barometer_has_one_row_per_target_and_its_image_grows_with_the_rows(expo
     for plan_id, (briefing, _, folder) in exported.items():
         table = briefing.barometer.data[0]
         assert all(len(column) == PLANS[plan_id] for column in table.cells.values)
-        assert list(table.cells.values[-1]) == [status_label(str(t.row["status_barometer"]), "zh") for t in briefing.targets]
+        # §8.5: a status judged on a within-year figure has its provisional tag on a second line
+        assert list(table.cells.values[-1]) == [status_text(t.row, "barometer", "zh", separator="<br>") for t in briefing.targets]
         with Image.open(folder / BAROMETER_FILE) as image:
             heights[plan_id] = image.size[1]
     extra_rows = PLANS["tianjin_2022"] - PLANS["zhanjiang_2023_draft"]

@@ -141,6 +141,25 @@ def test_indicator_page_draws_its_chart(server, page, tmp_path):
     page.screenshot(path=str(tmp_path / "indicator.png"), full_page=True)
 
 
+def test_methodology_v2_words_are_drawn_on_the_overview_and_the_indicator_page(server, page, tmp_path):
+    """§8 in the browser: the provisional tag and still-needed in percentage points on the cards, the data-as-of
+    summary, and on the indicator page the still-needed figure whole (not cut off) and a share's axis ending at 100%."""
+    open_page(page, f"{server}/", CARD, 17)
+    assert_clean(page)
+    air = page.locator(CARD, has_text="空气质量优良天数比例").first
+    assert "阶段性（1—9月）" in air.inner_text()
+    assert page.locator(CARD, has_text="年均需提高9.80个百分点").count() == 1
+    body = page.inner_text("body")
+    assert "数据截至：2024年（16项）、2025年1—9月（1项）" in body and "绿灯 7（其中阶段性1）" in body
+    open_page(page, f"{server}/indicator?plan=tianjin_2022&region=tianjin&indicator=harbour_craft_shore_power_rate", PLOT)
+    assert_clean(page)
+    needed = page.locator('.st-key-gtm_needed [data-testid="stMetricValue"]')
+    assert needed.inner_text().strip() == "年均需提高7.00个百分点" and "…" not in needed.inner_text()
+    ticks = page.locator(f"{PLOT} .ytick text").evaluate_all("texts => texts.map(t => t.textContent)")
+    assert ticks and ticks[-1] == "100%"  # the axis stops at 100 (was 110)
+    page.screenshot(path=str(tmp_path / "shore_power.png"), full_page=True)
+
+
 def test_comparison_page_draws_its_chart(server, page, tmp_path):
     open_page(page, f"{server}/comparison?plan=tianjin_2022&indicator=good_air_quality_days_ratio", PLOT)
     assert_clean(page)

@@ -71,8 +71,10 @@ def test_indicator_page_shows_each_methods_status_reason_and_history():
     at = run_app("views/indicator.py", plan="tianjin_2022", region="tianjin", indicator="energy_intensity_reduction")
     assert at.title[0].value == "单位地区生产总值能耗累计降低率 · 天津市"
     methods = at.table[0].value
-    assert list(methods.index) == ["发改委晴雨表", "增长率比值法", "预期进度法"]
-    assert methods["判定依据"].str.len().min() > 10
+    # §8.4: a last row says what is still needed, in natural units, with the relative rate among its inputs.
+    assert list(methods.index) == ["发改委晴雨表", "增长率比值法", "预期进度法", "尚需"]
+    assert methods["判定依据"].iloc[:3].str.len().min() > 10
+    assert methods.loc["尚需", "判定依据"] == "年均需下降4.79%" and "4.79%/年" in methods.loc["尚需", "输入数据"]
     history = at.dataframe[0].value
     assert list(history["年份"]) == [2021, 2022, 2023, 2024]  # the annual decline rates the reduction is chained from
     assert "单位地区生产总值能源消耗降低 14.5%" in html_text(at)

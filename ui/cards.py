@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from indicators.display.charts import STATUS_COLOURS, sparkline_img
+from indicators.display.charts import DARK_TEXT_ON, STATUS_COLOURS, sparkline_img
+from indicators.display.labels import count_text, period_text
 from ui.formatting import STATUS_ICONS, format_value, status_word
 
 CARD_CSS = """
@@ -25,6 +26,10 @@ CARD_CSS = """
 .gtm-name:hover{text-decoration:underline}
 .gtm-chip{white-space:nowrap;padding:2px 9px;border-radius:12px;font-size:.86rem;font-weight:600;background:var(--c);color:#fff}
 .gtm-chip.dark{color:#1f2933}
+.gtm-tags{display:flex;flex-direction:column;align-items:flex-end;gap:4px}
+.gtm-prov{white-space:nowrap;padding:1px 8px;border:1.5px dashed var(--c);border-radius:12px;font-size:.8rem;font-weight:600;
+  color:#1f2933;background:#fff}
+.gtm-needed{font-size:.86rem;color:#1f2933;font-weight:600}
 .gtm-figs{display:flex;justify-content:space-between;align-items:flex-end;gap:8px}
 .gtm-latest{font-size:1.55rem;font-weight:700;color:#1f2933;line-height:1.1}
 .gtm-sub{font-size:.84rem;color:#52606d}
@@ -38,23 +43,21 @@ CARD_CSS = """
 .gtm-count.dark{color:#1f2933}
 </style>
 """
-DARK_TEXT_ON = {"#E69F00"}  # yellow needs dark text for contrast
-
-
 def _colour(status: str) -> tuple[str, str]:
     colour = STATUS_COLOURS.get(status, "#8C8C8C")
     return colour, ("dark" if colour in DARK_TEXT_ON else "")
 
 
-def status_counts_html(counts: Mapping[str, int], lang: str) -> str:
-    """Chips '■ 红灯 3' for each status present, in the given (worst-first) order."""
+def status_counts_html(counts: Mapping[str, int], lang: str, provisional: Mapping[str, int] | None = None) -> str:
+    """Chips '■ 红灯 3' for each status present, in the given (worst-first) order; '● 绿灯 5（其中阶段性1）' when
+    `provisional` says some of them rest on within-year figures (§8.5)."""
     chips = []
     for status, n in counts.items():
         if not n:
             continue
         colour, dark = _colour(status)
-        chips.append(f'<span class="gtm-count {dark}" style="--c:{colour}">'
-                     f'{STATUS_ICONS.get(status, "○")} {html.escape(status_word(status, lang))} {n}</span>')
+        text = count_text(status, n, (provisional or {}).get(status, 0), lang)
+        chips.append(f'<span class="gtm-count {dark}" style="--c:{colour}">{html.escape(text)}</span>')
     return f'<div class="gtm-counts">{"".join(chips)}</div>'
 
 
@@ -70,13 +73,9 @@ def card_html(row: Mapping[str, Any], *, method: str, lang: str, texts: Mapping[
     status = str(row[f"status_{method}"])
     colour, dark = _colour(status)
     name = row["name_zh"] if lang == "zh" else row["name_en"]
-    unit, decimals = str(row["unit"]), int(row["decimals"])
+    unit, decimals = str(row["unit_text"]), int(row["decimals"])
     latest = format_value(_pct(row["latest_value"]), unit, decimals, texts["no_data"])
-    when = ""
-    if _pct(row["latest_year"]) is not None:
-        when = f"{int(row['latest_year'])}{texts['year_suffix']}"
-        if _pct(row.get("latest_month")) is not None:
-            when += texts["months_to"].format(month=int(row["latest_month"]))
+    when = "" if _pct(row["latest_year"]) is None else period_text(row["latest_year"], _pct(row.get("latest_month")), lang)
     target = row["target_text"]
     completion, time_progress = _pct(row["completion_progress"]), _pct(row["time_progress"])
     bar = ""
@@ -90,18 +89,24 @@ def card_html(row: Mapping[str, Any], *, method: str, lang: str, texts: Mapping[
         time_text = "" if time_progress is None else f' · {texts["time_progress"]} {time_progress * 100:.0f}%'
         bar = (f'<div><div class="gtm-bar"><div class="gtm-fill" style="width:{fill:.1f}%"></div>{marker}</div>'
                f'<div class="gtm-sub">{html.escape(texts["completion"])} {completion * 100:.1f}%{time_text}{gap_text}</div></div>')
+    needed = row.get("still_needed_text")  # §8.4, in natural units; nothing where it does not apply
+    if isinstance(needed, str) and needed:
+        bar += f'<div class="gtm-needed">{html.escape(needed)}</div>'
     spark = sparkline_img(history, _pct(row["target"]), colour, alt=texts["trend"])
     reason = html.escape(str(row["reason"]))
+    tag = row.get("provisional_text")  # '阶段性（1—9月）' beside a status judged on a within-year figure
+    provisional = f'<span class="gtm-prov">{html.escape(tag)}</span>' if isinstance(tag, str) and tag else ""
     departments = html.escape(str(row["departments_text"]))
     href = "indicator?" + urlencode(link_params)
     return (
         f'<div class="gtm-card" style="--c:{colour}">'
         f'<div class="gtm-head"><a class="gtm-name" href="{html.escape(href)}" >{html.escape(str(name))}</a>'
-        f'<span class="gtm-chip {dark}">{STATUS_ICONS.get(status, "○")} {html.escape(status_word(status, lang))}</span></div>'
+        f'<div class="gtm-tags"><span class="gtm-chip {dark}">{STATUS_ICONS.get(status, "○")} '
+        f'{html.escape(status_word(status, lang))}</span>{provisional}</div></div>'
         f'<div class="gtm-figs"><div><div class="gtm-latest">{html.escape(latest)}</div>'
         f'<div class="gtm-sub">{html.escape(when)} · {html.escape(texts["target"])} {html.escape(target)}</div></div>{spark}</div>'
         f'{bar}<div class="gtm-reason">{reason}</div>'
-        f'<div class="gtm-dept">{html.escape(texts["departments"])}：{departments}</div></div>'
+        f'<div class="gtm-dept">{html.escape(texts["departments"])}{"：" if lang == "zh" else ": "}{departments}</div></div>'
     )
 
 

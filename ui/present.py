@@ -9,7 +9,7 @@ import html
 
 import streamlit as st
 
-from indicators.display.charts import DARK_TEXT_ON, STATUS_COLOURS
+from indicators.display.charts import DARK_TEXT_ON, STATUS_COLOURS, WRAP_HINT_WIDTH
 from indicators.display.labels import status_label
 from indicators.texts import load_texts
 from ui.i18n import TEXTS_DIR
@@ -42,6 +42,12 @@ html {font-size: 19px;}
 """
 
 
+# Page charts carry their title, legend and notes laid out for WRAP_HINT_WIDTH px (indicators/display/charts.py): on a
+# narrower screen (a phone) the chart keeps that width and scrolls sideways, instead of its texts overlapping.
+CHART_MIN_WIDTH_CSS = ('.stElementContainer:has([data-testid="stPlotlyChart"]) {overflow-x: auto}'
+                       f'[data-testid="stFullScreenFrame"]:has(> [data-testid="stPlotlyChart"]) {{min-width: {WRAP_HINT_WIDTH}px}}')
+
+
 def presenting() -> bool:
     return st.query_params.get(PRESENT_PARAM) == PRESENT_ON
 
@@ -68,9 +74,11 @@ def _exit() -> None:
     st.query_params.pop(PRESENT_PARAM, None)
 
 
-def status_badge_html(status: str, lang: str) -> str:
-    """A large status badge: colour, icon and word (never colour alone)."""
+def status_badge_html(status: str, lang: str, note: str = "") -> str:
+    """A large status badge: colour, icon and word (never colour alone); `note` under it (the provisional tag)."""
     colour = STATUS_COLOURS.get(status, "#8C8C8C")
     text = "#1f2933" if colour in DARK_TEXT_ON else "#ffffff"
+    under = (f'<div style="text-align:center;font-weight:700;font-size:1.15rem;margin-top:.3rem">{html.escape(note)}</div>'
+             if note else "")
     return (f'<div class="gtm-badge" style="background:{colour};color:{text};font-size:1.7rem;font-weight:700;'
-            f'padding:.35rem 1rem;border-radius:10px;text-align:center">{html.escape(status_label(status, lang))}</div>')
+            f'padding:.35rem 1rem;border-radius:10px;text-align:center">{html.escape(status_label(status, lang))}</div>{under}')

@@ -9,12 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from indicators.display.figures import PAGE_SIZE, PRESENT_SIZE, target_figure
+from indicators.display.labels import period_text, status_label, status_text
 from indicators.vocabulary import METHODS
 from ui import queries
 from ui.exports import chart_config, export_buttons
-from ui.formatting import format_value, status_label
+from ui.formatting import format_value
 from ui.i18n import language, t
-from ui.present import presenting, status_badge_html
+from ui.present import CHART_MIN_WIDTH_CSS, presenting, status_badge_html
 from ui.state import url_select
 
 lang = language()
@@ -36,7 +37,7 @@ if matches.empty:  # a district without data for this indicator: fall back to th
 row = matches.iloc[0].to_dict()
 indicator = catalogue.indicators[indicator_id]
 target = next(t_ for t_ in plan.targets if t_.indicator == indicator_id)
-unit, decimals = indicator.unit, indicator.decimals
+unit, decimals = indicator.unit_text(lang), indicator.decimals
 
 
 def number(value: object, digits: int = decimals) -> str:
@@ -44,28 +45,52 @@ def number(value: object, digits: int = decimals) -> str:
                         unit, digits, t("not_applicable"))
 
 
+NEEDED_KEY = "gtm_needed"  # its container's class st-key-gtm_needed is styled by METRIC_CSS
+METRIC_CSS = (
+    '[data-testid="stMetricValue"] *, [data-testid="stMetricDelta"] *, [data-testid="stMetricDeltaDescription"], '
+    '[data-testid="stMetricDeltaDescription"] * {white-space: normal !important; overflow: visible !important}'
+    'div:has(> [data-testid="stMetricDeltaDescription"]) {flex-wrap: wrap; overflow: visible !important}'
+    f'.st-key-{NEEDED_KEY} [data-testid="stMetricValue"], .st-key-{NEEDED_KEY} [data-testid="stMetricValue"] * '
+    '{font-size: 1.3rem !important; line-height: 1.35 !important}'
+)
 method = st.query_params.get("method") if st.query_params.get("method") in METHODS else "barometer"
 present = presenting()
 if present:  # 16:9: the chart (titled with indicator, region, status) beside the key figures and the reason
     chart_area, side = st.columns([5, 2], gap="large")
-    side.html(status_badge_html(str(row[f"status_{method}"]), lang))
+    side.html(status_badge_html(str(row[f"status_{method}"]), lang, note=str(row["provisional_text"])))
     metrics = [side] * 4
 else:
     st.title(f"{row['indicator_name']} · {row['region_name']}")
+    colon = "：" if lang == "zh" else ": "
     st.html(" ".join(
-        f'<span style="display:inline-block;margin:0 10px 6px 0;font-size:1.05rem"><b>{html.escape(t("method_" + m))}</b>：'
-        f'{html.escape(status_label(str(row["status_" + m]), lang))}</span>' for m in METHODS))
-    metrics = st.columns(4)
+        f'<span style="display:inline-block;margin:0 10px 6px 0;font-size:1.05rem"><b>{html.escape(t("method_" + m))}</b>{colon}'
+        f'{html.escape(status_label(str(row["status_" + m]), lang))}</span>' for m in METHODS)
+        # §8.5: every method's status rests on the within-year figure; said once, beside them.
+        + (f' <span style="display:inline-block;padding:1px 9px;border:1.5px dashed #52606d;border-radius:12px;font-weight:600">'
+           f'{html.escape(str(row["provisional_text"]))}</span>' if row["provisional_text"] else ""))
+    metrics = st.columns([1, 1, 1, 1.4])  # the last figure is words: "年均需提高9.80个百分点"
     chart_area = st.container()
-latest_label = t("latest") + (t("in_year", year=int(row["latest_year"])) if pd.notna(row["latest_year"]) else "")
+# Figures that are words ("年均需提高9.80个百分点", a gap to time elapsed) wrap instead of being cut off with "…".
+st.html(f"<style>{METRIC_CSS}{CHART_MIN_WIDTH_CSS}</style>")
+latest_label = t("latest") + (t("in_period", period=period_text(row["latest_year"], row["latest_month"], lang))
+                              if pd.notna(row["latest_year"]) else "")
 metrics[0].metric(latest_label, number(row["latest_value"]))
 metrics[1].metric(t("target"), number(target.value) if target.value is not None else t("target_pending"),
                   help=row["target_text"])
 completion = row["completion_progress"]
-metrics[2].metric(t("completion_pct"), "—" if pd.isna(completion) else f"{completion * 100:.1f}%",
-                  None if pd.isna(row["gap_pp"]) else f"{row['gap_pp']:+.1f} pp vs {t('time_progress')}")
-needed = row["required_annual_rate"]
-metrics[3].metric(t("still_needed"), t("not_applicable") if pd.isna(needed) else f"{needed:.2f}%")
+if bool(row["base_met"]):  # §8.3: no completion or gap figure; the reason says why
+    metrics[2].metric(t("completion_pct"), t("not_applicable"), help=t("base_met"))
+elif bool(row["is_maintain"]):  # §8.1: judged year by year, no completion figure
+    metrics[2].metric(t("completion_pct"), t("not_applicable"))
+else:
+    metrics[2].metric(t("completion_pct"), "—" if pd.isna(completion) else f"{completion * 100:.1f}%",
+                      None if pd.isna(row["gap_pp"]) else t("gap_points", pp=f"{row['gap_pp']:+.1f}"),
+                      delta_description=None if pd.isna(row["gap_pp"]) else t("vs_time"))
+needed = row["still_needed_text"]  # §8.4: in natural units; a phrase, so shown smaller
+if isinstance(needed, str) and needed:
+    metrics[3].container(key=NEEDED_KEY).metric(t("still_needed"), needed)
+else:
+    metrics[3].metric(t("still_needed"), t("not_applicable"))
 
 # Titled with indicator, region and status, with data as of, source and clause under it: downloads stand alone.
 figure = target_figure(row, queries.histories(), plan, target, lang=lang, method=method,
@@ -73,7 +98,7 @@ figure = target_figure(row, queries.histories(), plan, target, lang=lang, method
                        size=PRESENT_SIZE if present else PAGE_SIZE)
 chart_area.plotly_chart(figure, width="stretch", theme=None, config=chart_config(f"{row['indicator_name']}_{row['region_name']}"))
 if present:
-    side.markdown(f"**{t('reason')}**：{row[f'reason_{method}']}")
+    side.markdown(f"**{t('reason')}**{'：' if lang == 'zh' else ': '}{row[f'reason_{method}']}")
     st.stop()  # the tables below are for the desk, not the meeting room
 export_buttons(plan_id=plan_id, region_id=row["region"], method=method, lang=lang, indicator=indicator_id,
                key="export_indicator")
@@ -83,7 +108,7 @@ st.caption(t("series_input", name=input_name.name(lang),
 
 st.subheader(t("methods_table"))
 inputs = {
-    "barometer": f"{t('target')} {number(row['bar_progress_target'])}；shortfall "
+    "barometer": f"{t('target')} {number(row['bar_progress_target'])}；{t('shortfall')} "
                  + ("—" if pd.isna(row["bar_shortfall"]) else f"{row['bar_shortfall'] * 100:.1f}%"),
     "ratio": "R = " + ("—" if pd.isna(row["ratio"]) else f"{row['ratio']:.2f}")
              + ("" if pd.isna(row["ratio_observed_rate"]) else f"；a = {row['ratio_observed_rate']:.2f}%/yr")
@@ -91,12 +116,16 @@ inputs = {
     "anticipated": f"{plan.target_year}: {number(row['projected_value'])}；P = "
                    + ("—" if pd.isna(row["ant_p"]) else f"{row['ant_p']:.2f}"),
 }
+rate, remaining = row["required_annual_rate"], row["remaining_years"]
+needed_inputs = "；".join(  # the relative rate stays beside the natural-unit figure (§8.4)
+    ([t("needed_rate", rate=f"{rate:.2f}")] if pd.notna(rate) else [])
+    + ([t("remaining_years", years=f"{remaining:g}")] if pd.notna(remaining) and remaining > 0 else [])) or "—"
 # st.table wraps long reasons instead of cutting them off.
 st.table(pd.DataFrame({
-    t("method"): [t(f"method_{m}") for m in METHODS],
-    t("status"): [status_label(str(row[f"status_{m}"]), lang) for m in METHODS],
-    t("reason"): [row[f"reason_{m}"] for m in METHODS],
-    t("inputs"): [inputs[m] for m in METHODS],
+    t("method"): [*(t(f"method_{m}") for m in METHODS), t("still_needed")],
+    t("status"): [*(status_text(row, m, lang) for m in METHODS), ""],
+    t("reason"): [*(row[f"reason_{m}"] for m in METHODS), needed if isinstance(needed, str) and needed else t("not_applicable")],
+    t("inputs"): [*(inputs[m] for m in METHODS), needed_inputs],
 }).set_index(t("method")))
 with st.expander(t("reason")):
     st.text(row["explanation"])

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from indicators.display.figures import PRESENT_BAROMETER_FONT, PRESENT_BAROMETER_WIDTH, plan_barometer_figure
-from indicators.progress.ranking import status_counts, worst_first
+from indicators.display.labels import as_of_summary
+from indicators.progress.ranking import provisional_counts, status_counts, worst_first
 from indicators.vocabulary import METHODS, STATUSES
 from ui import queries
 from ui.cards import CARD_CSS, card_html, grid_html, status_counts_html
@@ -26,9 +27,7 @@ history = queries.histories()
 present = presenting()  # a meeting-room screen: each plan's barometer alone (it names plan, region, data as of, method)
 if not present:
     st.title(t("app_title"))
-latest_years = rows["latest_year"].dropna()
-if not latest_years.empty and not present:
-    st.caption(t("data_as_of", year=int(latest_years.max())) + " · " + t("sort_note"))
+caption = st.container()  # data as of the targets shown, filled in once the filters have chosen them
 
 plans = list(catalogue.plans)
 filters = st.columns([3, 2, 2, 2, 3])
@@ -55,10 +54,11 @@ for column, choice in (("plan", plan_choice), ("region", region_choice), ("area"
         selected = selected[selected[column] == choice]
 if status_choice != ALL:
     selected = selected[selected[f"status_{method}"].astype(str) == status_choice]
+if not present and not selected.empty:  # §8.5: one year only when every target shown shares it
+    caption.caption(as_of_summary(selected, lang) + " · " + t("sort_note"))
 
 values_by_series = history.groupby("series_id")["value"].agg(list).to_dict()
-texts = {key: t(key) for key in ("no_data", "year_suffix", "months_to", "time_progress", "completion", "behind", "ahead",
-                                 "target", "departments", "trend")}
+texts = {key: t(key) for key in ("no_data", "time_progress", "completion", "behind", "ahead", "target", "departments", "trend")}
 st.html(CARD_CSS)
 
 
@@ -85,7 +85,7 @@ for plan_id in [p for p in plans if p in set(selected["plan"])]:
     st.caption(f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t('issued')} · {plan.status} · "
                f"{t('base_target_years', base=plan.base_year, target=plan.target_year)} · "
                f"{len(plan.targets)} {t('targets_count')}")
-    st.html(status_counts_html(status_counts(plan_rows, method), lang))
+    st.html(status_counts_html(status_counts(plan_rows, method), lang, provisional_counts(plan_rows, method)))
     export_region = region_choice if region_choice in set(plan_rows["region"]) else plan.region
     export_buttons(plan_id=plan_id, region_id=export_region, method=method, lang=lang, key=f"export_{plan_id}")
     for _, area_rows in worst_first(plan_rows, method).groupby("area", sort=False):
@@ -99,4 +99,5 @@ for plan_id in [p for p in plans if p in set(selected["plan"])]:
             )
             for row in area_rows.to_dict("records")
         ]
-        st.html(f'<h4 style="margin:10px 0 0">{area_name}</h4>' + status_counts_html(status_counts(area_rows, method), lang) + grid_html(cards))
+        counts = status_counts_html(status_counts(area_rows, method), lang, provisional_counts(area_rows, method))
+        st.html(f'<h4 style="margin:10px 0 0">{area_name}</h4>' + counts + grid_html(cards))

@@ -21,7 +21,7 @@ from indicators.briefing.images import ImageSpec
 from indicators.catalogue import Catalogue, Plan, Target
 from indicators.display.charts import NOTES_NAME, TITLE_NAME
 from indicators.display.figures import SLIDE_SIZE, plan_barometer_figure, sources_by_series, target_figure
-from indicators.display.labels import as_of_text, display_rows, target_text
+from indicators.display.labels import as_of_summary, display_rows, target_text
 from indicators.errors import InvalidArgument, UserError
 from indicators.progress import assess_frame
 from indicators.progress.ranking import worst_first
@@ -65,7 +65,7 @@ class Briefing:
     region_name: str
     method: str
     lang: str
-    data_as_of: str  # '数据截至2024年'
+    data_as_of: str  # '数据截至2024年', or each period with its count (§8.5): '数据截至：2024年（11项）、2025年1—9月（1项）'
     demo: bool  # some figures shown are demo data: every slide says 示例数据
     targets: list[TargetBrief]  # worst first, grouped by area
     barometer: go.Figure
@@ -108,16 +108,15 @@ def collect_briefing(catalogue: Catalogue, store: Store, *, plan_id: str, region
         target = targets[row["indicator"]]
         sources = by_series.get((region_id, row["input_indicator"]), [])
         figure = target_figure(row, history, plan, target, lang=lang, method=method, sources=sources, size=SLIDE_SIZE)
-        short = target_text(target, str(row["unit"]), int(row["decimals"]), lang, bool(row["is_reduction"]), wording=False)
+        short = target_text(target, str(row["unit_text"]), int(row["decimals"]), lang, bool(row["is_reduction"]), wording=False)
         briefs.append(TargetBrief(row=row, target=target, figure=figure, sources=sources, target_short=short,
                                   file_stem=f"{number:02d}_{_SAFE_NAME.sub('_', row['indicator'])}"))
     all_sources = list(dict.fromkeys(s for sources in by_series.values() for s in sources))
     batches = _batches_behind(store, current["batch_id"].unique().tolist())
     demo = bool((batches["kind"] == DEMO_BATCH_KIND).any())  # the figures shown include demo ones
-    latest = rows["latest_year"].dropna()
     return Briefing(
         plan=plan, region_id=region_id, region_name=region_name, method=method, lang=lang,
-        data_as_of=as_of_text(int(latest.max()) if not latest.empty else None, None, lang), demo=demo,
+        data_as_of=as_of_summary(rows, lang), demo=demo,
         targets=briefs, barometer=plan_barometer_figure(rows, plan, region_name, method=method, lang=lang,
                                                         sources=all_sources, demo=demo),
         sources=all_sources, batches=batches,

@@ -23,9 +23,18 @@ from pptx.util import Emu, Inches, Pt
 
 from indicators.briefing.collect import Briefing, TargetBrief
 from indicators.display.charts import DARK_TEXT_ON, SERIES_COLOUR, STATUS_COLOURS, text_width_em
-from indicators.display.figures import latest_text, progress_text
-from indicators.display.labels import STATUS_ICONS, format_value, method_basis, method_name, status_label, status_word
-from indicators.progress.ranking import status_counts
+from indicators.display.figures import latest_text, needed_text, progress_text
+from indicators.display.labels import (
+    as_of_text,
+    count_text,
+    format_value,
+    method_basis,
+    method_name,
+    period_text,
+    provisional_text,
+    status_label,
+)
+from indicators.progress.ranking import provisional_counts, status_counts
 from indicators.texts import in_language, load_texts
 
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5  # 16:9
@@ -43,6 +52,7 @@ TITLE_PT, SUBTITLE_PT, BODY_PT, SMALL_PT, FOOTER_PT = 28, 16, 15, 13, 11
 FIGURE_PT = 22  # a key figure's value on a target slide
 STATUS_PT = 26
 COVER_TITLE_PT, COVER_LINE_PT = 36, 19
+FOOTER_WIDTH_IN = 10.8  # beside the page number
 CHART_WIDTH_IN = 8.4  # the chart on a target slide; its height follows the image (820 × 560)
 WIDE_TABLE_ROWS = 8  # a summary with more rows than this uses the smaller table type
 TABLE_PT_FEW, TABLE_PT_MANY = 16, 13
@@ -150,17 +160,29 @@ class _Deck:
     def _plan_title(self) -> str:
         return self.b.plan.name(self.b.lang)
 
-    def new_slide(self) -> Slide:
-        """A blank slide with the footer (app, plan, data as of, page) and, for demo data, the tag."""
+    def new_slide(self, as_of: str | None = None) -> Slide:
+        """A blank slide with the footer (app, plan, data as of — the briefing's unless `as_of` names the slide's own —,
+        page) and, for demo data, the tag."""
         self.page += 1
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])  # blank
-        footer = f"{self.t['app']} · {self.b.region_name} · {self._plan_title()} · {self.b.data_as_of}"
-        _text(slide, MARGIN_IN, 7.08, 10.8, 0.32, footer, FOOTER_PT, colour=MUTED_COLOUR)
+        footer = self._footer(as_of or self.b.data_as_of)
+        _text(slide, MARGIN_IN, 7.08, FOOTER_WIDTH_IN, 0.32, footer, FOOTER_PT, colour=MUTED_COLOUR)
         _text(slide, 11.6, 7.08, 1.3, 0.32, f"{self.page} / {self.total}", FOOTER_PT, colour=MUTED_COLOUR,
               align=PP_ALIGN.RIGHT)
         if self.b.demo:
             _chip(slide, SLIDE_WIDTH_IN - MARGIN_IN - 3.0, 0.14, 3.0, 0.42, self.t["demo_tag"], DEMO_FILL, SMALL_PT)
         return slide
+
+    def _footer(self, as_of: str) -> str:
+        """One line: the app's name goes first when the data-as-of summary needs the room, then the plan's title is cut."""
+        parts = [self.t["app"], self.b.region_name, self._plan_title(), as_of]
+        if _line_count(" · ".join(parts), FOOTER_WIDTH_IN, FOOTER_PT) > 1:
+            parts = parts[1:]
+        title = self._plan_title()
+        while _line_count(" · ".join(parts), FOOTER_WIDTH_IN, FOOTER_PT) > 1 and len(title) > 8:
+            title = title[:-2]
+            parts[1] = title + "…"
+        return " · ".join(parts)
 
     def heading(self, slide: Slide, title: str, english: str = "") -> None:
         width = SLIDE_WIDTH_IN - 2 * MARGIN_IN - (3.2 if self.b.demo else 0)
@@ -185,12 +207,12 @@ class _Deck:
             y += english_h
         plan = b.plan
         lines = [
-            f"{t['region']}：{b.region_name}",
+            f"{t['region']}{t['colon']}{b.region_name}",
             b.data_as_of,
-            f"{t['method']}：{method_name(b.method, b.lang)}",
-            f"{t['plan']}：{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t['issued']} · {plan.status} · "
+            f"{t['method']}{t['colon']}{method_name(b.method, b.lang)}",
+            f"{t['plan']}{t['colon']}{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t['issued']} · {plan.status} · "
             f"{len(plan.targets)} {t['targets']}",
-            f"{t['generated']}：{b.generated:%Y-%m-%d}",
+            f"{t['generated']}{t['colon']}{b.generated:%Y-%m-%d}",
         ]
         _text(slide, x, y + 0.25, w, len(lines) * _line_height(COVER_LINE_PT, 1.15), lines, COVER_LINE_PT, spacing=1.15)
         _text(slide, x, 5.8, w, 0.55, method_basis(b.method, b.lang), SMALL_PT, colour=MUTED_COLOUR)
@@ -201,15 +223,18 @@ class _Deck:
         b, t = self.b, self.t
         slide = self.new_slide()
         self.heading(slide, t["summary"], t["summary_en"])
-        basis = f"{t['method']}：{method_name(b.method, b.lang)} —— {method_basis(b.method, b.lang)}"
+        basis = f"{t['method']}{t['colon']}{method_name(b.method, b.lang)}{t['dash']}{method_basis(b.method, b.lang)}"
         _text(slide, MARGIN_IN, 0.88, SLIDE_WIDTH_IN - 2 * MARGIN_IN, 0.55, basis, SMALL_PT, colour=MUTED_COLOUR)
-        counts = status_counts(pd.DataFrame([t_.row for t_ in b.targets]), b.method) if b.targets else {}
+        rows = pd.DataFrame([t_.row for t_ in b.targets])
+        counts = status_counts(rows, b.method) if b.targets else {}
+        provisional = provisional_counts(rows, b.method) if b.targets else {}
         x = MARGIN_IN
         for status, n in counts.items():
             if n:
-                _chip(slide, x, 1.45, 1.75, 0.4, f"{STATUS_ICONS.get(status, '○')} {status_word(status, b.lang)} {n}",
-                      _status_colour(status), BODY_PT)
-                x += 1.9
+                text = count_text(status, n, provisional.get(status, 0), b.lang)  # '● 绿灯 5（其中阶段性1）'
+                width = max(1.75, _text_inches(text, BODY_PT) + 0.25)
+                _chip(slide, x, 1.45, width, 0.4, text, _status_colour(status), BODY_PT)
+                x += width + 0.15
         self._summary_table(slide, top=1.98)
 
     def _summary_table(self, slide: Slide, top: float) -> None:
@@ -222,11 +247,15 @@ class _Deck:
             group += first_of_area and previous is not None
             previous = row["area"]
             status = str(row[f"status_{b.method}"])
-            texts = [str(row["area_name"]) if first_of_area else "", str(row["indicator_name"]), latest_text(row, b.lang),
-                     target.target_short, progress_text(row), status_label(status, b.lang)]
+            latest, status_cell = latest_text(row, b.lang), status_label(status, b.lang)
+            if bool(row.get("provisional")):  # §8.5: the months on the value's second line, the tag on the status's
+                latest = _break_before_bracket(latest)  # (so the columns stay narrow and the row two lines high)
+                status_cell += "\n" + provisional_text(None, b.lang)
+            texts = [str(row["area_name"]) if first_of_area else "", str(row["indicator_name"]), latest,
+                     target.target_short, progress_text(row, b.lang), status_cell]
             cells.append((texts, ZEBRA[group % 2], status))
         widths = _fit_columns([list(t["headers"]), *(texts for texts, _, _ in cells)], size, flexible=1, wrapping=(0, 3))
-        rows_h = [max(_line_count(text, w, size) for text, w in zip(texts, widths, strict=True)) * _line_height(size, 1.0)
+        rows_h = [max(_lines(text, w, size) for text, w in zip(texts, widths, strict=True)) * _line_height(size, 1.0)
                   + 0.1 for texts, _, _ in [(list(t["headers"]), None, None), *cells]]
         shape = slide.shapes.add_table(len(cells) + 1, len(widths), Inches(MARGIN_IN), Inches(top),
                                        Inches(sum(widths)), Inches(sum(rows_h)))
@@ -248,7 +277,7 @@ class _Deck:
     def target_slide(self, number: int, target: TargetBrief, png: bytes) -> None:
         b, t = self.b, self.t
         row = target.row
-        slide = self.new_slide()
+        slide = self.new_slide(as_of_text(row.get("latest_year"), row.get("latest_month"), b.lang))  # this target's own
         kicker = f"{t['item'].format(n=number, total=len(b.targets))} · {row['area_name']} · {row['indicator_name']}"
         _text(slide, MARGIN_IN, 0.16, 8.6, 0.4, kicker, SMALL_PT, colour=MUTED_COLOUR)
         # The chart carries its own title and notes (data as of, source, the plan's clause): it stands alone.
@@ -259,9 +288,13 @@ class _Deck:
         panel_x = 0.3 + CHART_WIDTH_IN + 0.3
         panel_w = SLIDE_WIDTH_IN - panel_x - MARGIN_IN + 0.1
         _chip(slide, panel_x, 0.7, panel_w, 0.78, status_label(status, b.lang), _status_colour(status), STATUS_PT)
-        _text(slide, panel_x, 1.52, panel_w, 0.32, f"{t['method']}：{method_name(b.method, b.lang)}", SMALL_PT,
+        y = 1.52
+        if bool(row.get("provisional")):  # §8.5: judged on a within-year figure
+            _text(slide, panel_x, y, panel_w, 0.34, provisional_text(row.get("latest_month"), b.lang), BODY_PT, bold=True)
+            y += 0.34
+        _text(slide, panel_x, y, panel_w, 0.32, f"{t['method']}{t['colon']}{method_name(b.method, b.lang)}", SMALL_PT,
               colour=MUTED_COLOUR)
-        y = 1.9
+        y += 0.38
         for label, value, note in self._key_figures(target):
             _text(slide, panel_x, y, panel_w, 0.3, label, SMALL_PT, colour=MUTED_COLOUR)
             y += 0.27
@@ -275,22 +308,21 @@ class _Deck:
                 y += 0.28
             y += 0.08
         _text(slide, panel_x, y, panel_w, 0.3, t["reason"], SMALL_PT, colour=MUTED_COLOUR)
-        _text(slide, panel_x, y + 0.3, panel_w, 6.95 - y - 0.3, str(row[f"reason_{b.method}"]) + "。", BODY_PT - 1)
-        departments = f"{t['departments']}：{row['departments_text']}"
+        _text(slide, panel_x, y + 0.3, panel_w, 6.95 - y - 0.3, str(row[f"reason_{b.method}"]) + ("。" if b.lang == "zh" else "."), BODY_PT - 1)
+        departments = f"{t['departments']}{t['colon']}{row['departments_text']}"
         _text(slide, MARGIN_IN, 6.42, CHART_WIDTH_IN - 0.2, 0.6, departments, BODY_PT - 1)
 
     def _key_figures(self, target: TargetBrief) -> list[tuple[str, str, str]]:
         """(label, value, note) for the panel: latest, target, completion against time, rate still needed."""
-        row, t = target.row, self.t
-        year, month = _number(row.get("latest_year")), _number(row.get("latest_month"))
-        when = "" if year is None else t["when"].format(year=int(year)) + ("" if month is None else t["months"].format(month=int(month)))
-        latest = format_value(_number(row.get("latest_value")), str(row["unit"]), int(row["decimals"]), t["no_data"])
+        row, t, lang = target.row, self.t, self.b.lang
+        year = _number(row.get("latest_year"))
+        when = "" if year is None else period_text(year, _number(row.get("latest_month")), lang)
+        latest = format_value(_number(row.get("latest_value")), str(row["unit_text"]), int(row["decimals"]), t["no_data"])
         gap = _number(row.get("gap_pp"))
         gap_text = "" if gap is None else (t["behind"] if gap < 0 else t["ahead"]).format(pp=abs(gap))
-        needed = _number(row.get("required_annual_rate"))
-        needed_text = t["not_applicable"] if needed is None else f"{needed:.2f}%{t['per_year']}"
-        return [(t["latest"] + (f"（{when}）" if when else ""), latest, ""), (t["target"], target.target_short, ""),
-                (t["progress"], progress_text(row), gap_text), (t["needed"], needed_text, "")]
+        latest_label = t["latest"] + ((f"（{when}）" if lang == "zh" else f" ({when})") if when else "")
+        return [(latest_label, latest, ""), (t["target"], target.target_short, ""),
+                (t["progress"], progress_text(row, lang), gap_text), (t["needed"], needed_text(row, lang), "")]
 
     def sources(self) -> None:
         b, t = self.b, self.t
@@ -314,7 +346,7 @@ class _Deck:
         x, w = 9.35, SLIDE_WIDTH_IN - 9.35 - MARGIN_IN
         plan = b.plan
         document = [f"《{self._plan_title()}》", f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t['issued']} · {plan.status}",
-                    f"{t['source_file']}：data/plans/{plan.source_text}"]
+                    f"{t['source_file']}{t['colon']}data/plans/{plan.source_text}"]
         y = self._block(slide, x, 1.0, w, t["plan_document"], document)
         y = self._block(slide, x, y, w, t["data_sources"], b.sources or ["—"])
         batches = [t["batch_line"].format(id=int(r["batch_id"]), file=r["file_name"], at=f"{r['imported_at']:%Y-%m-%d %H:%M}",
@@ -332,10 +364,21 @@ class _Deck:
         return y + 0.42 + height + 0.2
 
 
+def _break_before_bracket(text: str) -> str:
+    """'68.9%（2025年1—9月）' → '68.9%\n（2025年1—9月）', 'provisional (Jan–Sep)' → 'provisional\n(Jan–Sep)'."""
+    return text.replace("（", "\n（", 1) if "（" in text else text.replace(" (", "\n(", 1)
+
+
+def _lines(text: str, width_in: float, size: float) -> int:
+    """Lines a cell takes: its own line breaks, each part wrapped to the width."""
+    return sum(_line_count(part, width_in, size) for part in text.split("\n"))
+
+
 def _fit_columns(rows: Sequence[Sequence[str]], size: float, *, flexible: int, wrapping: Sequence[int] = ()) -> list[float]:
     """Column widths (inches) for a full-width table: each column as wide as its longest text (the
     `wrapping` columns at most MAX_COLUMN_IN), and the `flexible` column (the names) takes what is left."""
-    natural = [max(_text_inches(row[c], size) for row in rows) + CELL_MARGINS_IN for c in range(len(rows[0]))]
+    natural = [max(_text_inches(part, size) for row in rows for part in row[c].split("\n")) + CELL_MARGINS_IN
+               for c in range(len(rows[0]))]
     natural = [min(w, MAX_COLUMN_IN) if c in wrapping else w for c, w in enumerate(natural)]
     fixed = sum(w for c, w in enumerate(natural) if c != flexible)
     natural[flexible] = max(TABLE_WIDTH_IN - fixed, 2.5)
@@ -350,11 +393,12 @@ def _cell(cell, text: str, size: float, *, bold: bool = False, colour: str = TEX
     cell.margin_left = cell.margin_right = Inches(0.08)
     cell.margin_top = cell.margin_bottom = Inches(0.03)
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-    paragraph = frame.paragraphs[0]
-    paragraph.alignment = align
-    run = paragraph.add_run()
-    run.text = text
-    _set_font(run, size, bold=bold, colour=colour)
+    for i, line in enumerate(text.split("\n")):  # a status, then its provisional tag, as two paragraphs
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.alignment = align
+        run = paragraph.add_run()
+        run.text = line
+        _set_font(run, size, bold=bold, colour=colour)
     if fill:
         cell.fill.solid()
         cell.fill.fore_color.rgb = _rgb(fill)

@@ -16,10 +16,16 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-# Okabe–Ito colours by status.
+from indicators.progress.rules import SHARE_LIMITS
+
+# Colours by status, one per status key and distinct within each method (§8.7), as the shapes are
+# (indicators/vocabulary.py STATUS_ICONS): ● green, ▲ orange, ■ vermillion (Okabe–Ito), ✔ blue, ○ grey, and
+# ◆ limited progress wine (Paul Tol's colour-blind-safe "muted" wine: Okabe–Ito has no eighth colour that is
+# neither the target's reddish purple nor too light for white text).
 STATUS_COLOURS = {
     "green": "#009E73", "on_track": "#009E73",
-    "yellow": "#E69F00", "acceleration_needed": "#E69F00", "fair": "#E69F00", "limited": "#E69F00",
+    "yellow": "#E69F00", "acceleration_needed": "#E69F00", "fair": "#E69F00",
+    "limited": "#882255",
     "red": "#D55E00", "deterioration": "#D55E00", "stagnation": "#D55E00",
     "achieved": "#0072B2",
     "not_assessable": "#8C8C8C", "not_set": "#8C8C8C",
@@ -50,15 +56,21 @@ class SeriesChartData:
     projection_cagr: Sequence[float] = ()
     projection_linear: Sequence[float] = ()
     labels: dict[str, str] | None = None  # legend texts in the page language
+    bounded: bool = False  # a share in [0, 100] (§8.2): the value axis stops at 100 (and 0) unless data pass it
+    judged_from: int | None = None  # a maintain target's first judged year (§8.1): earlier years are drawn as history
 
 
-DEFAULT_LABELS = {"observed": "实际值", "target": "目标", "path": "目标路径", "cagr": "按年均增速推算", "linear": "线性趋势推算"}
+DEFAULT_LABELS = {"observed": "实际值", "target": "目标", "path": "目标路径", "cagr": "按年均增速推算", "linear": "线性趋势推算",
+                  "history": "方案实施前（不评判）"}
+HISTORY_COLOUR = "#9aa5b1"  # a maintain target's years before the plan: drawn lighter, never judged
+HISTORY_FILL = "#f1f5f3"
 NOTE_COLOUR = "#3e4c59"  # the data-as-of / source / clause lines under a chart
 WIDE_CHAR_FROM = 0x2E80  # CJK and full-width characters take one em; the rest about half
 NARROW_CHAR_EM = 0.55
 LINE_HEIGHT = 1.35  # line height in ems for titles and notes
 AXIS_SPACE_PX = 34  # below the plot area: the x tick labels, then the notes
-WRAP_HINT_WIDTH = 1000  # px; pages draw charts full width, so wrap for a wide screen
+WRAP_HINT_WIDTH = 800  # px; pages draw charts full width: wrap for the main column of a 1280 px screen with the sidebar open
+# (narrower screens scroll the chart sideways at this width: ui/present.py CHART_MIN_WIDTH_CSS)
 
 
 def text_width_em(text: str) -> float:
@@ -67,26 +79,46 @@ def text_width_em(text: str) -> float:
 
 
 NO_LINE_START = frozenset("）》」』】〉”’，。、：；！？%)")  # closing marks stay with the text before them
-NO_LINE_END = frozenset("（《「『【〈“‘(■▲●✔○")  # opening marks and status icons stay with the text after them
+NO_LINE_END = frozenset("（《「『【〈“‘(■▲◆●✔○")  # opening marks and status icons stay with the text after them
+
+
+# A status with its word, a within-year period ('2025年1—9月'), one Chinese character, a Latin word or number, spaces.
+WRAP_TOKENS = re.compile(r"[■▲◆●✔○]\s?\S+|\d{4}年1(?:—\d{1,2})?月|[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+")
 
 
 def wrap_text(text: str, width_em: float) -> list[str]:
     """Greedy line breaking that never splits a Latin word or number (Chinese breaks anywhere), never
-    starts a line with a closing mark nor ends one with an opening mark."""
-    tokens = re.findall(r"[■▲●✔○]\s?\S+|[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+", text)  # a status stays whole
-    lines, line = [], ""
+    starts a line with a closing mark nor ends one with an opening mark; a status and a within-year period
+    ('2025年1—9月') stay whole."""
+    tokens = re.findall(WRAP_TOKENS, text)
+    lines: list[str] = []
+    line: list[str] = []  # the tokens of the line being filled
     for token in tokens:
-        if line and text_width_em(line + token) > width_em:
-            carry, kept = "", line.rstrip()
-            if len(kept) > 1 and (token[0] in NO_LINE_START or kept[-1] in NO_LINE_END):
-                carry, line = line[len(kept) - 1:], kept[:-1]  # one character (and its space) moves down
-            lines.append(line.rstrip())
-            line = (carry + token).lstrip()
+        if line and text_width_em("".join(line) + token) > width_em:
+            carry: list[str] = []
+            # The last token (and an opening mark before it) moves down rather than part a mark from its text.
+            while len(line) > 1 and (_starts_closed(carry[0] if carry else token) or _ends_open(line)):
+                carry.insert(0, line.pop())
+                while len(line) > 1 and line[-1].isspace():
+                    carry.insert(0, line.pop())
+            lines.append("".join(line).rstrip())
+            line = [t for t in [*carry, token] if t] if "".join(carry).strip() else [token]
+            while line and line[0].isspace():
+                line.pop(0)
         else:
-            line += token
-    if line.strip():
-        lines.append(line.rstrip())
+            line.append(token)
+    if "".join(line).strip():
+        lines.append("".join(line).rstrip())
     return lines or [""]
+
+
+def _starts_closed(token: str) -> bool:
+    return bool(token) and token[0] in NO_LINE_START
+
+
+def _ends_open(line: Sequence[str]) -> bool:
+    kept = "".join(line).rstrip()
+    return bool(kept) and kept[-1] in NO_LINE_END
 
 
 def _wrapped(texts: Sequence[str], width_px: float, font_px: float) -> list[str]:
@@ -158,14 +190,28 @@ def _left_margin(y_range: list[float] | None, unit: str, font_size: int) -> int:
     return max(MARGIN_LEFT, int(text_width_em(label) * font_size) + 18 + title)
 
 
-def _value_range(values: Sequence[float | None]) -> list[float] | None:
-    """The y range with room above for the target's label (plotly's autorange ignores text)."""
-    finite = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+def _finite(values: Sequence[float | None]) -> list[float]:
+    return [float(v) for v in values if v is not None and not math.isnan(float(v))]
+
+
+def _value_range(values: Sequence[float | None], *, bounded: bool = False,
+                 observed: Sequence[float | None] = ()) -> list[float] | None:
+    """The y range with room above for the target's label (plotly's autorange ignores text). A bounded share's
+    range stops at 100 and 0 (§8.2) unless an `observed` value passes them."""
+    finite = _finite(values)
     if not finite:
         return None
     low, high = min(finite), max(finite)
     span = (high - low) or max(abs(high), 1.0)
-    return [low - span * 0.08, high + span * 0.18]
+    bottom, top = low - span * 0.08, high + span * 0.18
+    if bounded:
+        seen = _finite(observed)
+        top = min(top, max([SHARE_TOP, *seen]))
+        bottom = max(bottom, min([SHARE_BOTTOM, *seen]))
+    return [bottom, top]
+
+
+SHARE_BOTTOM, SHARE_TOP = SHARE_LIMITS  # a bounded share's axis limits: the engine's own (§8.2)
 
 
 def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 15, notes: Sequence[str] = (),
@@ -186,14 +232,28 @@ def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 
                                  mode="lines", line={"color": PROJECTION_COLOUR, "width": 2, "dash": "dash"}))
         fig.add_trace(go.Scatter(x=list(data.projection_years), y=list(data.projection_linear), name=labels["linear"],
                                  mode="lines", line={"color": PROJECTION_COLOUR, "width": 1.5, "dash": "longdashdot"}))
-    fig.add_trace(go.Scatter(x=list(data.years), y=list(data.values), name=labels["observed"], mode="lines+markers",
+    years, values = list(data.years), list(data.values)
+    if data.judged_from is not None and any(y < data.judged_from for y in years):
+        # §8.1: years before the plan was in force are history: lighter, in their own legend entry, never judged.
+        before = [i for i, y in enumerate(years) if y < data.judged_from]
+        joined = before + ([before[-1] + 1] if before[-1] + 1 < len(years) else [])  # the line reaches the first judged year
+        fig.add_vrect(x0=data.base_year - 0.5, x1=data.judged_from - 0.5, fillcolor=HISTORY_FILL, line_width=0, layer="below")
+        fig.add_trace(go.Scatter(x=[years[i] for i in joined], y=[values[i] for i in joined], name=labels["history"],
+                                 mode="lines+markers", line={"color": HISTORY_COLOUR, "width": 2, "dash": "dot"},
+                                 marker={"size": [9 if i in before else 0 for i in joined], "color": "white",
+                                         "line": {"color": HISTORY_COLOUR, "width": 2}}))
+        years, values = years[len(before):], values[len(before):]
+    fig.add_trace(go.Scatter(x=years, y=values, name=labels["observed"], mode="lines+markers",
                              line={"color": SERIES_COLOUR, "width": 3}, marker={"size": 9}))
-    if data.target_value is not None:
-        fig.add_trace(go.Scatter(x=[data.target_year], y=[data.target_value], name=labels["target"], mode="markers+text",
-                                 marker={"color": TARGET_COLOUR, "size": 18, "symbol": "star"},
-                                 text=[f"{data.target_value:,g}{data.unit}"], textposition="top center"))
     y_range = _value_range([*data.values, *data.path_values, *data.projection_cagr, *data.projection_linear,
-                            data.target_value, data.base_value])
+                            data.target_value, data.base_value], bounded=data.bounded, observed=data.values)
+    if data.target_value is not None:
+        # At the top of a capped axis the label goes beside the star, and the star may overlap the frame.
+        at_top = y_range is not None and data.target_value >= y_range[1] - (y_range[1] - y_range[0]) * 0.1
+        fig.add_trace(go.Scatter(x=[data.target_year], y=[data.target_value], name=labels["target"], mode="markers+text",
+                                 marker={"color": TARGET_COLOUR, "size": 18, "symbol": "star"}, cliponaxis=False,
+                                 text=[f"{data.target_value:,g}" + (data.unit if data.unit in SUFFIX_UNITS else f" {data.unit}")],
+                                 textposition="bottom left" if at_top else "top center"))
     left = _left_margin(y_range, data.unit, font_size)
     drawing_width = width or WRAP_HINT_WIDTH
     legend = legend_rows([trace.name for trace in fig.data], drawing_width - left - MARGIN_RIGHT, font_size)
@@ -214,13 +274,18 @@ def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 
 
 def comparison_figure(names: Sequence[str], completion: Sequence[float | None], time_progress: float | None,
                       statuses: Sequence[str], status_words: Sequence[str], title: str, *, font_size: int = 15,
-                      time_label: str = "时序进度", notes: Sequence[str] = (), width: int | None = None) -> go.Figure:
+                      time_label: str = "时序进度", notes: Sequence[str] = (), width: int | None = None,
+                      no_completion: Sequence[str] | None = None) -> go.Figure:
     """Completion per region as horizontal bars (colour and icon + word), with the time-progress line;
-    the title and the notes (data as of, the plan's clause) are part of the figure."""
-    values = [0.0 if c is None or math.isnan(c) else c * 100 for c in completion]
+    the title and the notes (data as of, the plan's clause) are part of the figure. A region without a
+    completion figure gets no bar and `no_completion`'s word for it ('基期已达标', §8.3), never '0.0%'."""
+    missing = [c is None or math.isnan(c) for c in completion]
+    values = [0.0 if gone else c * 100 for c, gone in zip(completion, missing, strict=True)]  # type: ignore[operator]
+    instead = list(no_completion) if no_completion is not None else ["—"] * len(values)
     fig = go.Figure(go.Bar(
         x=values, y=list(names), orientation="h", marker={"color": [STATUS_COLOURS.get(s, "#8C8C8C") for s in statuses]},
-        text=[f"{v:.1f}% · {w}" for v, w in zip(values, status_words, strict=True)], textposition="outside",
+        text=[f"{instead[i] if missing[i] else f'{v:.1f}%'} · {w}" for i, (v, w) in enumerate(zip(values, status_words, strict=True))],
+        textposition="outside",
     ))
     if time_progress is not None and not math.isnan(time_progress):
         fig.add_vline(x=time_progress * 100, line={"color": SERIES_COLOUR, "dash": "dash", "width": 2},
@@ -248,31 +313,39 @@ class BarometerRow:
     latest: str
     target: str
     progress: str
+    needed: str  # still needed a year, in natural units (§8.4)
     status: str
-    status_text: str  # icon and word, e.g. "■ 红灯"
+    status_text: str  # icon and word, e.g. "■ 红灯", and "· 阶段性（1—9月）" on a within-year figure
 
 
 @dataclass(frozen=True)
 class BarometerData:
     title: str
-    headers: Sequence[str]  # six column headings, in BarometerRow's field order (status last)
+    headers: Sequence[str]  # seven column headings, in BarometerRow's field order (status last)
     rows: Sequence[BarometerRow]
     notes: Sequence[str] = ()
 
 
-BAROMETER_COLUMN_PX = (220, 490, 195, 345, 165, 135)  # proportions: the longest Chinese texts at 18 px fit one line
+# Proportions: at 18 px every Chinese text fits one line (a provisional status has its tag on a second line; a
+# within-year latest value and the longest name wrap), and the same at 1500 px and 16 px (PRESENT_BAROMETER_*);
+# English texts wrap where they must (each row grows to its tallest cell). Widths are ems × 18 px + CELL_PADDING_PX:
+# area 10, name 19, latest 10, target 14, progress and still needed 8.3, status 8.1.
+BAROMETER_COLUMN_PX = (210, 372, 210, 282, 179, 178, 176)
 BAROMETER_MARGIN_PX = 20
-BAROMETER_WIDTH = sum(BAROMETER_COLUMN_PX) + 2 * BAROMETER_MARGIN_PX  # 1590 px: about a 16:9 slide's width at 1×
+BAROMETER_WIDTH = sum(BAROMETER_COLUMN_PX) + 2 * BAROMETER_MARGIN_PX  # 1647 px: about a 16:9 slide's width at 1×
 BAROMETER_ROW_PX = 46  # a one-line row at 18 px
 BAROMETER_HEADER_PX = 50
 CELL_PADDING_PX = 30  # plotly's cell padding, both sides, and slack for glyphs wider than estimated
 ZEBRA = ("#ffffff", "#f1f5f3")  # alternate areas, so a group reads as one block
 DARK_TEXT_ON = frozenset({"#E69F00"})  # yellow needs dark text for contrast
-BAROMETER_FIELDS = ("area", "name", "latest", "target", "progress", "status_text")
+BAROMETER_FIELDS = ("area", "name", "latest", "target", "progress", "needed", "status_text")
+PLAIN_COLUMNS = len(BAROMETER_FIELDS) - 1  # every column but the status, which is filled with the status colour
 
 
 def _cell_lines(text: str, column_px: int, font_size: int) -> list[str]:
-    return wrap_text(text, max(4.0, (column_px - CELL_PADDING_PX) / font_size))
+    """A cell's lines: its own line breaks kept (a status, then its provisional tag), each wrapped to the column."""
+    width_em = max(4.0, (column_px - CELL_PADDING_PX) / font_size)
+    return [line for part in text.split("\n") for line in wrap_text(part, width_em)]
 
 
 def barometer_columns(width: int) -> list[int]:
@@ -313,9 +386,9 @@ def barometer_figure(data: BarometerData, *, font_size: int = 18, width: int = B
         columnwidth=widths,
         header={"values": [f"<b>{html.escape(h)}</b>" for h in data.headers], "fill": {"color": SERIES_COLOUR},
                 "font": {"color": "white", "size": font_size}, "align": "left", "height": BAROMETER_HEADER_PX},
-        cells={"values": columns, "fill": {"color": [zebra] * 5 + [colours]},
-               "font": {"color": [[SERIES_COLOUR] * len(rows)] * 5 + [text_colours], "size": font_size},
-               "align": ["left"] * 5 + ["center"], "height": BAROMETER_ROW_PX, "line": {"color": "#d9e1dd"}},
+        cells={"values": columns, "fill": {"color": [zebra] * PLAIN_COLUMNS + [colours]},
+               "font": {"color": [[SERIES_COLOUR] * len(rows)] * PLAIN_COLUMNS + [text_colours], "size": font_size},
+               "align": ["left"] * PLAIN_COLUMNS + ["center"], "height": BAROMETER_ROW_PX, "line": {"color": "#d9e1dd"}},
     ))
     margins = _title_and_notes(fig, data.title, data.notes, width=width, font_size=font_size,
                                plot_left=BAROMETER_MARGIN_PX)

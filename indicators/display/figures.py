@@ -24,7 +24,15 @@ from indicators.display.charts import (
     barometer_figure,
     series_figure,
 )
-from indicators.display.labels import as_of_text, format_value, method_name, status_label
+from indicators.display.labels import (
+    as_of_summary,
+    as_of_text,
+    format_value,
+    method_name,
+    needed_short,
+    period_text,
+    status_text,
+)
 from indicators.progress import chart_lines
 from indicators.progress.ranking import worst_first
 from indicators.vocabulary import DEMO_SOURCE_MARK
@@ -32,13 +40,15 @@ from indicators.vocabulary import DEMO_SOURCE_MARK
 LEGEND_LABELS = {
     "zh": DEFAULT_LABELS,
     "en": {"observed": "Observed", "target": "Target", "path": "Required path", "cagr": "Projection (average growth)",
-           "linear": "Projection (linear trend)"},
+           "linear": "Projection (linear trend)", "history": "Before the plan (not judged)"},
 }
 SOURCES_SHOWN = 2  # a chart names its two most recent sources, then says how many more there are
 BAROMETER_HEADERS = {
-    "zh": ("领域", "指标", "最新值", "目标", "完成/时序进度", "状态"),
-    "en": ("Area", "Indicator", "Latest", "Target", "Done / time", "Status"),
+    "zh": ("领域", "指标", "最新值", "目标", "完成/时序进度", "年均尚需", "状态"),
+    "en": ("Area", "Indicator", "Latest", "Target", "Done / time", "Needed a year", "Status"),
 }
+NOT_APPLICABLE = {"zh": "不适用", "en": "n/a"}
+BASE_MET = {"zh": "基期已达标", "en": "base already met"}  # §8.3: completion and gap have no meaning
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ PAGE_SIZE = FigureSize(None, 500, 15)
 PRESENT_SIZE = FigureSize(None, 640, 20)  # presentation mode: large type on a 16:9 screen
 SLIDE_SIZE = FigureSize(820, 560, 19)  # the chart on a target slide: 8.4 in wide, so 19 px reads as ~14 pt
 PRESENT_BAROMETER_WIDTH = 1500  # px, drawn as is (no stretching, so wrapping stays as computed): fits a 1600 × 900 screen and up
-PRESENT_BAROMETER_FONT = 17  # px: every Chinese text on one line at that width
+PRESENT_BAROMETER_FONT = 16  # px: at that width every Chinese text fits its column but the longest name
 
 
 def series_points(row: Mapping[str, Any], history: pd.DataFrame) -> tuple[list[float], list[float]]:
@@ -70,8 +80,8 @@ def series_points(row: Mapping[str, Any], history: pd.DataFrame) -> tuple[list[f
 
 
 def chart_title(row: Mapping[str, Any], lang: str, method: str = "barometer") -> str:
-    """'单位地区生产总值能耗累计降低率 · 天津市 · ■ 红灯'."""
-    return f"{row['indicator_name']} · {row['region_name']} · {status_label(str(row[f'status_{method}']), lang)}"
+    """'单位地区生产总值能耗累计降低率 · 天津市 · ■ 红灯' (and '· 阶段性（1—9月）' on a within-year figure)."""
+    return f"{row['indicator_name']} · {row['region_name']} · {status_text(row, method, lang)}"
 
 
 def sources_by_series(observations: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
@@ -111,42 +121,52 @@ def target_figure(row: Mapping[str, Any], history: pd.DataFrame, plan: Plan, tar
     years, values = series_points(row, history)
     lines = chart_lines(row)
     data = SeriesChartData(
-        title=chart_title(row, lang, method), unit=str(row["unit"]), years=years, values=values,
+        title=chart_title(row, lang, method), unit=str(row["unit_text"]), years=years, values=values,
         base_year=plan.base_year, base_value=None, target_year=plan.target_year, target_value=target.value,
         path_years=lines.path_years, path_values=lines.path_values, projection_years=lines.projection_years,
         projection_cagr=lines.projection_cagr, projection_linear=lines.projection_linear,
-        labels=LEGEND_LABELS["zh" if lang == "zh" else "en"],
+        labels=LEGEND_LABELS["zh" if lang == "zh" else "en"], bounded=bool(row.get("bounded")),
+        judged_from=None if pd.isna(row.get("judged_from")) else int(row["judged_from"]),
     )
     notes = chart_notes(row, plan, target, lang=lang, sources=sources)
     return series_figure(data, height=size.height, font_size=size.font_size, notes=notes, width=size.width)
 
 
-def progress_text(row: Mapping[str, Any]) -> str:
-    """'78.4% / 80.0%': completion against time elapsed, '—' where not applicable."""
+def progress_text(row: Mapping[str, Any], lang: str = "zh") -> str:
+    """'78.4% / 80%': completion against time elapsed, '—' where not applicable; '基期已达标 / 80%' for a base that
+    already met the target (§8.3: no completion figure)."""
     completion, elapsed = row.get("completion_progress"), row.get("time_progress")
     done = "—" if completion is None or pd.isna(completion) else f"{completion * 100:.1f}%"
+    if bool(row.get("base_met")):
+        done = BASE_MET["zh" if lang == "zh" else "en"]
     time = "—" if elapsed is None or pd.isna(elapsed) else f"{elapsed * 100:.0f}%"
     return f"{done} / {time}"
 
 
 def latest_text(row: Mapping[str, Any], lang: str) -> str:
-    """'11.2%（2024）' or 'no data'."""
+    """'11.2%（2024年）', '68.9%（2025年1—9月）' or 'no data'."""
     value = row.get("latest_value")
     if value is None or pd.isna(value):
         return "暂无数据" if lang == "zh" else "no data"
-    year = row.get("latest_year")
-    month = row.get("latest_month")
-    when = f"{int(year or 0)}" + (f".{int(month)}" if month is not None and pd.notna(month) else "")
-    number = format_value(float(value), str(row["unit"]), int(row["decimals"]))
+    when = period_text(row.get("latest_year"), row.get("latest_month"), lang)
+    number = format_value(float(value), str(row["unit_text"]), int(row["decimals"]))
     return f"{number}（{when}）" if lang == "zh" else f"{number} ({when})"
+
+
+def needed_text(row: Mapping[str, Any], lang: str, *, short: bool = False) -> str:
+    """The row's still-needed text (§8.4), or 'not applicable'; `short` under a heading that says "a year"."""
+    text = row.get("still_needed_text")
+    if not (isinstance(text, str) and text):
+        return NOT_APPLICABLE["zh" if lang == "zh" else "en"]
+    return needed_short(text, lang) if short else text
 
 
 def barometer_rows(rows: pd.DataFrame, method: str, lang: str) -> list[BarometerRow]:
     """One row per target, by area with the worst area first and the worst target first within it."""
     ordered = worst_first(rows, method)
     return [BarometerRow(area=str(r["area_name"]), name=str(r["indicator_name"]), latest=latest_text(r, lang),
-                         target=str(r["target_text"]), progress=progress_text(r), status=str(r[f"status_{method}"]),
-                         status_text=status_label(str(r[f"status_{method}"]), lang))
+                         target=str(r["target_text"]), progress=progress_text(r, lang), needed=needed_text(r, lang, short=True),
+                         status=str(r[f"status_{method}"]), status_text=status_text(r, method, lang, separator="\n"))
             for r in ordered.to_dict("records")]
 
 
@@ -160,8 +180,7 @@ def plan_barometer_figure(rows: pd.DataFrame, plan: Plan, region_name: str, *, m
                           sources: Sequence[str] = (), demo: bool = False, width: int = BAROMETER_WIDTH,
                           font_size: int = 18) -> go.Figure:
     """A plan's one-page barometer (晴雨表): one row per target, the method and the sources named under it."""
-    latest = rows["latest_year"].dropna()
-    as_of = as_of_text(int(latest.max()) if not latest.empty else None, None, lang)
+    as_of = as_of_summary(rows, lang)  # §8.5: one year only when every row shares it
     method_line = ("判定方法：" if lang == "zh" else "Method: ") + method_name(method, lang)
     notes = [f"{method_line} · {sources_text(list(sources), lang)}"]
     if demo and not any(s.startswith(DEMO_SOURCE_MARK) for s in sources):

@@ -1,5 +1,7 @@
 """The words people read for figures and statuses: numbers by unit and decimals, status icon + word,
-target wording, responsible departments, each method's reason, and the status table with those texts.
+target wording, responsible departments, each method's reason, what is still needed a year in natural
+units (§8.4), each series' data year and the honest summary of many (§8.5), the provisional tag of a
+within-year figure, and the status table with those texts.
 
 Pure (no Streamlit): the pages (through ui/formatting.py and ui/rows.py) and the exports share it,
 so a slide says exactly what the dashboard says.
@@ -8,6 +10,9 @@ so a slide says exactly what the dashboard says.
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -16,6 +21,10 @@ from indicators.progress.rules import (
     ANTICIPATED_FAIR,
     ANTICIPATED_ON_TRACK,
     BAROMETER_RED_SHORTFALL,
+    CHANGE_POINTS,
+    CHANGE_REDUCTION,
+    CHANGE_RELATIVE,
+    CHANGE_UNITS,
     RATIO_ACCELERATION,
     RATIO_ON_TRACK,
     decimal_text,
@@ -149,10 +158,19 @@ def display_rows(status: pd.DataFrame, catalogue: Catalogue, lang: str) -> pd.Da
     areas = {a.id: a.name(lang) for a in catalogue.areas.values()}
     rows = status.copy()
     pairs = [targets[(p, i)] for p, i in zip(rows["plan"], rows["indicator"], strict=True)]
+    # The unit as texts show it in `lang` ('家', 'enterprises'); the engine's `unit` column stays as it is.
+    rows["unit_text"] = [catalogue.indicators[i].unit_text(lang) if i in catalogue.indicators else u
+                         for i, u in zip(rows["indicator"], rows["unit"], strict=True)]
     rows["target_text"] = [target_text(t, u, int(d), lang, bool(r)) for (_, t), u, d, r in
-                           zip(pairs, rows["unit"], rows["decimals"], rows["is_reduction"], strict=True)]
+                           zip(pairs, rows["unit_text"], rows["decimals"], rows["is_reduction"], strict=True)]
     rows["departments_text"] = [departments_text(p, t, lang) for p, t in pairs]
     rows["quote"] = [t.quote for _, t in pairs]
+    units_en = {i.id: i.unit_en for i in catalogue.indicators.values()}
+    rows["still_needed_text"] = [
+        still_needed_text(r, lang, unit_en=units_en.get(str(r["indicator"])))
+        for r in rows[[*NEEDED_COLUMNS, "indicator"]].to_dict("records")]
+    rows["provisional_text"] = [provisional_text(m, lang) if bool(p) else ""
+                                for p, m in zip(rows["provisional"], rows["latest_month"], strict=True)]
     rows["region_name"] = rows["region"].map(regions)
     rows["area_name"] = rows["area"].map(areas)
     rows["indicator_name"] = rows["name_zh"] if lang == "zh" else rows["name_en"]
@@ -163,13 +181,130 @@ def display_rows(status: pd.DataFrame, catalogue: Catalogue, lang: str) -> pd.Da
     return rows
 
 
-def as_of_text(year: float | None, month: float | None, lang: str) -> str:
-    """'数据截至2024年', '数据截至2025年6月' (a within-year figure), or 'no data'."""
-    if year is None or pd.isna(year):
-        return "暂无数据" if lang == "zh" else "No data yet"
-    months = None if month is None or pd.isna(month) else int(month)
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def months_text(month: int, lang: str) -> str:
+    """The months a within-year figure covers: '1—9月' / 'Jan–Sep' ('1月' / 'Jan' for January alone)."""
     if lang == "zh":
-        return f"数据截至{int(year)}年" + (f"{months}月" if months else "")
-    return f"Data as of {int(year)}" + (f"-{months:02d}" if months else "")
+        return "1月" if month == 1 else f"1—{month}月"
+    return "Jan" if month == 1 else f"Jan–{MONTH_ABBREVIATIONS[month - 1]}"
 
 
+def period_text(year: Any, month: Any, lang: str) -> str:
+    """A figure's period: '2024年' / '2024', or within a year '2025年1—9月' / '2025 Jan–Sep'."""
+    within = "" if _missing(month) else months_text(int(month), lang)
+    if lang == "zh":
+        return f"{int(year)}年{within}"
+    return f"{int(year)}" + (f" {within}" if within else "")
+
+
+def as_of_text(year: Any, month: Any, lang: str) -> str:
+    """One series' data as of: '数据截至2024年', '数据截至2025年1—9月' (a within-year figure), or 'no data'."""
+    if _missing(year):
+        return "暂无数据" if lang == "zh" else "No data yet"
+    return ("数据截至" if lang == "zh" else "Data as of ") + period_text(year, month, lang)
+
+
+def as_of_summary(rows: pd.DataFrame, lang: str) -> str:
+    """Many series' data as of, honestly (§8.5): one year only when every series shares it ('数据截至2024年'),
+    else each period with its count, oldest first: '数据截至：2024年（11项）、2025年1—9月（1项）' /
+    'Data as of: 2024 (11), 2025 Jan–Sep (1)'; series without data are counted as such."""
+    periods: Counter[tuple[int, int | None]] = Counter()
+    missing = 0
+    months = rows["latest_month"] if "latest_month" in rows.columns else pd.Series([None] * len(rows), index=rows.index)
+    for year, month in zip(rows["latest_year"], months, strict=True):
+        if _missing(year):
+            missing += 1
+        else:
+            periods[(int(year), None if _missing(month) else int(month))] += 1
+    if not periods:
+        return as_of_text(None, None, lang)
+    if len(periods) == 1 and not missing:
+        ((year, month),) = periods
+        return as_of_text(year, month, lang)
+    ordered = sorted(periods.items(), key=lambda item: (item[0][0], item[0][1] or 13))  # annual after its months
+    if lang == "zh":
+        parts = [f"{period_text(y, m, lang)}（{n}项）" for (y, m), n in ordered] + ([f"暂无数据（{missing}项）"] if missing else [])
+        return "数据截至：" + "、".join(parts)
+    parts = [f"{period_text(y, m, lang)} ({n})" for (y, m), n in ordered] + ([f"no data ({missing})"] if missing else [])
+    return "Data as of: " + ", ".join(parts)
+
+
+def provisional_text(month: Any, lang: str) -> str:
+    """The tag beside a status judged on a within-year figure (§8.5): '阶段性（1—9月）' / 'provisional (Jan–Sep)'."""
+    if _missing(month):
+        return "阶段性" if lang == "zh" else "provisional"
+    within = months_text(int(month), lang)
+    return f"阶段性（{within}）" if lang == "zh" else f"provisional ({within})"
+
+
+def status_text(row: Mapping[str, Any], method: str, lang: str, separator: str = " · ") -> str:
+    """Icon and word, and the provisional tag when the status rests on a within-year figure:
+    '● 绿灯 · 阶段性（1—9月）'."""
+    label = status_label(str(row[f"status_{method}"]), lang)
+    if not bool(row.get("provisional")):
+        return label
+    return f"{label}{separator}{provisional_text(row.get('latest_month'), lang)}"
+
+
+# The result columns `still_needed_text` reads.
+NEEDED_COLUMNS = ("required_annual_change", "change_form", "unit", "decimals")
+NEEDED_DECIMALS = 2  # percentage points and rates a year, as the engine's reasons write them
+
+
+def still_needed_text(row: Mapping[str, Any], lang: str, *, unit_en: str | None = None) -> str | None:
+    """What is still needed a year, in the units people use (§8.4): '年均需提高9.80个百分点' / 'needs +9.80 pts a year',
+    '年均需下降4.79%' / 'needs a 4.79% decline a year', '年均需新增8家' / 'needs 8 more enterprises a year' (English
+    uses `unit_en`, else no unit), '年均需提高2.30%' / 'needs +2.30% a year'; None where the engine gives no figure
+    (met, maintain, no time left, target not set)."""
+    change: Any = row.get("required_annual_change")
+    code: Any = row.get("change_form")
+    if _missing(change) or _missing(code):
+        return None
+    value, form = float(change), int(code)
+    size, up = abs(value), value >= 0
+    if form == CHANGE_REDUCTION:
+        number = f"{size:.{NEEDED_DECIMALS}f}%"
+        return f"年均需下降{number}" if lang == "zh" else f"needs a {number} decline a year"
+    if form == CHANGE_POINTS:
+        number = f"{size:.{NEEDED_DECIMALS}f}"
+        if lang == "zh":
+            return f"年均需{'提高' if up else '降低'}{number}个百分点"
+        return f"needs {'+' if up else '−'}{number} pts a year"
+    if form == CHANGE_UNITS:
+        decimals = int(row.get("decimals") or 0)  # the count's own digits (0 for 家)
+        if size and round(size, decimals) == 0:  # 0.4 a year is not "0 a year"
+            decimals = 1
+        number = f"{size:,.{decimals}f}"
+        if lang == "zh":
+            return f"年均需{'新增' if up else '减少'}{number}{row.get('unit') or ''}"
+        return f"needs {number} {'more' if up else 'fewer'}{f' {unit_en}' if unit_en else ''} a year"
+    if form == CHANGE_RELATIVE:
+        number = f"{size:.{NEEDED_DECIMALS}f}%"
+        if lang == "zh":
+            return f"年均需{'提高' if up else '下降'}{number}"
+        return f"needs {'+' if up else '−'}{number} a year"
+    return None
+
+
+def needed_short(text: str, lang: str) -> str:
+    """The still-needed text under a heading that already says "a year" ('年均尚需'): '提高9.80个百分点', '+9.80 pts',
+    '下降4.79%', '4.79% decline', '新增8家', '8 more enterprises'."""
+    if lang == "zh":
+        return text.removeprefix("年均需")
+    return text.removeprefix("needs ").removeprefix("a ").removesuffix(" a year")
+
+
+
+
+def count_text(status: str, n: int, provisional: int, lang: str) -> str:
+    """A roll-up's count, saying how many rest on within-year figures: '● 绿灯 5（其中阶段性1）' / '● Green 5 (1 provisional)'."""
+    text = f"{status_label(status, lang)} {n}"
+    if not provisional:
+        return text
+    return text + (f"（其中阶段性{provisional}）" if lang == "zh" else f" ({provisional} provisional)")

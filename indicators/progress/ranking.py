@@ -32,3 +32,10 @@ def status_counts(rows: pd.DataFrame, method: str) -> dict[str, int]:
     """How many rows are in each of the method's statuses (every status present, worst first)."""
     found = rows[f"status_{method}"].astype(str).value_counts()
     return {s: int(found.get(s, 0)) for s in STATUSES[method]}
+
+
+def provisional_counts(rows: pd.DataFrame, method: str) -> dict[str, int]:
+    """Of each status's rows, how many rest on a within-year figure (§8.5: a roll-up says how many are provisional)."""
+    provisional = rows["provisional"].astype(bool) if "provisional" in rows.columns else pd.Series(False, index=rows.index)
+    found = rows.loc[provisional, f"status_{method}"].astype(str).value_counts()
+    return {s: int(found.get(s, 0)) for s in STATUSES[method]}
