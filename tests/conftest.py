@@ -161,6 +161,14 @@ def store(empty_database: Path, db_path: Path, catalogue: Catalogue, backend: st
     return handle
 
 
+@pytest.fixture(scope="module")
+def read_only_demo_store(demo_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A copy of the session's demo database shared by one module's tests (for modules none of whose tests write)."""
+    path = tmp_path_factory.mktemp("shared_demo") / "demo.duckdb"
+    shutil.copyfile(demo_database, path)
+    return Store(path)
+
+
 @pytest.fixture
 def demo_store(demo_database: Path, db_path: Path, catalogue: Catalogue) -> Store:
     """The `store` fixture with the demo data already loaded, as the first run leaves it."""

@@ -34,11 +34,8 @@ MIN_PIXEL_STDDEV = 20.0  # a blank or single-colour image has (almost) none
 
 
 @pytest.fixture(scope="module")
-def demo_store(demo_database, tmp_path_factory) -> Store:
-    """A copy of the session's demo database, shared by this module's tests (none of them writes to it)."""
-    path = tmp_path_factory.mktemp("brief") / "demo.duckdb"
-    shutil.copyfile(demo_database, path)
-    return Store(path)
+def demo_store(read_only_demo_store) -> Store:
+    return read_only_demo_store  # none of this module's tests writes to it
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +53,10 @@ def exported(demo_store, tmp_path_factory) -> dict[str, tuple[Briefing, Path, Pa
     return out
 
 
-def slide_texts(path: Path) -> list[str]:
-    """All text on each slide, tables included."""
+def slide_texts(path: Path | bytes) -> list[str]:
+    """All text on each slide, tables included (a deck file, or its bytes)."""
     texts = []
-    for slide in Presentation(str(path)).slides:
+    for slide in Presentation(io.BytesIO(path) if isinstance(path, bytes) else str(path)).slides:
         parts = []
         for shape in slide.shapes:
             if shape.has_text_frame:

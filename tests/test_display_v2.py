@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from PIL import Image
-from pptx import Presentation
 
 from indicators.briefing.collect import Briefing, collect_briefing
 from indicators.briefing.deck import build_deck
@@ -39,6 +37,7 @@ from indicators.status import history_frame, load_inputs, status_frame
 from indicators.store import Store
 from indicators.vocabulary import STATUS_ICONS, STATUS_LABELS, STATUSES, UNRANKED_STATUSES
 from tests.conftest import PROJECT_ROOT
+from tests.test_brief import slide_texts
 
 
 def periods(*pairs: tuple[float | None, float | None]) -> pd.DataFrame:
@@ -148,10 +147,8 @@ def test_wrapping_keeps_a_within_year_period_and_a_diamond_status_whole():
 # --- on the demo data ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo(demo_database, tmp_path_factory) -> Store:
-    path = tmp_path_factory.mktemp("display") / "demo.duckdb"
-    shutil.copyfile(demo_database, path)
-    return Store(path)
+def demo(read_only_demo_store) -> Store:
+    return read_only_demo_store  # none of this module's tests writes to it
 
 
 @pytest.fixture(scope="module")
@@ -254,17 +251,7 @@ def placeholder_png() -> bytes:
 
 
 def deck_texts(briefing: Briefing) -> list[str]:
-    deck = build_deck(briefing, [placeholder_png()] * len(briefing.targets))
-    texts = []
-    for slide in Presentation(io.BytesIO(deck)).slides:
-        parts = []
-        for shape in slide.shapes:
-            if shape.has_text_frame:
-                parts.append(shape.text_frame.text)
-            if shape.has_table:
-                parts.extend(cell.text for row in shape.table.rows for cell in row.cells)
-        texts.append("\n".join(parts))
-    return texts
+    return slide_texts(build_deck(briefing, [placeholder_png()] * len(briefing.targets)))
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -32,6 +35,26 @@ CHANGE_WORDS = {"new": t("change_new"), "changed": t("change_changed"), "unchang
 UNUSED_SHOWN = 10  # series named in the note on series no target uses; the rest are counted
 ROLLBACK_CHOICE = "rollback_batch"  # selector widget keys, forgotten after each write (see _after_batch_write)
 REAPPLY_CHOICE = "reapply_batch"
+
+
+def _confirmed_batch_action(batch_ids: list[int], name: str, choice_key: str, act: Callable[[int], Any],
+                            done: Callable[[int, Any], str]) -> None:
+    """A batch selector, a confirmation naming the chosen batch (keyed by it, so a tick never carries over to another
+    batch) and the button for `name` (rollback or reapply); the outcome is shown after the rerun."""
+    columns = st.columns([2, 3])
+    chosen = columns[0].selectbox(t(f"{name}_which"), batch_ids, key=choice_key)
+    confirm_key = f"{name}_confirm_{chosen}"
+    confirmed = columns[1].checkbox(t(f"{name}_confirm", batch=chosen), key=confirm_key)
+    if not st.button(t(name), disabled=not confirmed, key=f"{name}_button"):
+        return
+    try:
+        outcome = act(int(chosen))
+    except StoreError as exc:  # done meanwhile in another tab or by the CLI: said, not crashed
+        st.session_state[FLASH_ERROR] = exc.message_zh if lang == "zh" else exc.message_en
+    else:
+        st.session_state[FLASH] = done(chosen, outcome)
+    _after_batch_write(confirm_key)
+    st.rerun()
 
 
 def _after_batch_write(confirm_key: str | None = None) -> None:
@@ -150,39 +173,13 @@ else:
     # keyed by its batch (a tick never carries over to another batch) and cleared once used.
     active = sorted(batches[batches["rolled_back_at"].isna()]["batch_id"].tolist(), reverse=True)
     if active:
-        columns = st.columns([2, 3])
-        chosen = columns[0].selectbox(t("rollback_which"), active, key=ROLLBACK_CHOICE)
-        confirm_key = f"rollback_confirm_{chosen}"
-        confirmed = columns[1].checkbox(t("rollback_confirm", batch=chosen), key=confirm_key)
-        if st.button(t("rollback"), disabled=not confirmed, key="rollback_button"):
-            try:
-                rows = actions.rollback(int(chosen))
-            except StoreError as exc:  # rolled back meanwhile in another tab or by the CLI: said, not crashed
-                _after_batch_write(confirm_key)
-                st.session_state[FLASH_ERROR] = exc.message_zh if lang == "zh" else exc.message_en
-                st.rerun()
-            else:
-                _after_batch_write(confirm_key)
-                st.session_state[FLASH] = t("rolled_back_done", batch=chosen, rows=rows)
-                st.rerun()
+        _confirmed_batch_action(active, "rollback", ROLLBACK_CHOICE, actions.rollback,
+                                lambda batch, rows: t("rolled_back_done", batch=batch, rows=rows))
     withdrawn = sorted(batches[batches["rolled_back_at"].notna()]["batch_id"].tolist(), reverse=True)
     if withdrawn:
-        columns = st.columns([2, 3])
-        again = columns[0].selectbox(t("reapply_which"), withdrawn, key=REAPPLY_CHOICE)
-        confirm_key = f"reapply_confirm_{again}"
-        confirmed = columns[1].checkbox(t("reapply_confirm", batch=again), key=confirm_key)
-        if st.button(t("reapply"), disabled=not confirmed, key="reapply_button"):
-            try:
-                result = actions.reapply(int(again))
-            except StoreError as exc:
-                _after_batch_write(confirm_key)
-                st.session_state[FLASH_ERROR] = exc.message_zh if lang == "zh" else exc.message_en
-                st.rerun()
-            else:
-                _after_batch_write(confirm_key)
-                st.session_state[FLASH] = t("reapplied_done", batch=again, new_batch=result.batch_id, new=result.new,
-                                            changed=result.changed)
-                st.rerun()
+        _confirmed_batch_action(withdrawn, "reapply", REAPPLY_CHOICE, actions.reapply,
+                                lambda batch, result: t("reapplied_done", batch=batch, new_batch=result.batch_id,
+                                                        new=result.new, changed=result.changed))
 
 st.subheader(t("downloads"))
 columns = st.columns(2)
