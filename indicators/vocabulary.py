@@ -32,7 +32,6 @@ DIRECTIONS: tuple[str, ...] = get_args(Direction)
 BOUNDS: tuple[str, ...] = get_args(Bound)
 INPUT_FORMS: tuple[str, ...] = get_args(InputForm)
 METHODS: tuple[str, ...] = get_args(Method)
-PLAN_STATUSES: tuple[str, ...] = get_args(PlanStatus)
 
 # --- progress statuses -----------------------------------------------------------------------------------
 # Status values per method, worst first (the order roll-ups sort by).

@@ -309,16 +309,32 @@ def test_the_duckdb_backend_implements_the_protocol(tmp_path):
     try:
         assert isinstance(con, Connection)
         with con.transaction():
-            con.execute("CREATE SEQUENCE s START WITH 3")
-            con.execute("CREATE TABLE t (id BIGINT, name VARCHAR, n INTEGER)")
-            con.insert_frame("t", pd.DataFrame({"name": ["a", "b", None], "n": [3, 1, 2]}), id_column="id", sequence="s")
-        assert con.fetchall("SELECT id, name, n FROM t ORDER BY id") == [(3, "a", 3), (4, "b", 1), (5, None, 2)]
+            # insert_frame takes only the schema's own names (schema.own_name): a table and sequence named as ours
+            con.execute("CREATE SEQUENCE batch_id_seq START WITH 3")
+            con.execute("CREATE TABLE batches (batch_id BIGINT, note VARCHAR, row_count INTEGER)")
+            con.insert_frame("batches", pd.DataFrame({"note": ["a", "b", None], "row_count": [3, 1, 2]}),
+                             id_column="batch_id", sequence="batch_id_seq")
+        assert con.fetchall("SELECT batch_id, note, row_count FROM batches ORDER BY batch_id") == [
+            (3, "a", 3), (4, "b", 1), (5, None, 2)]
         with pytest.raises(RuntimeError), con.transaction():
-            con.execute("INSERT INTO t VALUES (9, 'x', 0)")
+            con.execute("INSERT INTO batches VALUES (9, 'x', 0)")
             raise RuntimeError
-        assert con.fetchall("SELECT COUNT(*) FROM t") == [(3,)]
+        assert con.fetchall("SELECT COUNT(*) FROM batches") == [(3,)]
         with con.staged("incoming", pd.DataFrame({"k": [1, 2]})):
             assert list(con.frame("SELECT k * 2 AS k FROM incoming")["k"]) == [2, 4]
             assert list(con.arrays("SELECT k FROM incoming")["k"]) == [1, 2]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("table, column", [('x"; DROP TABLE batches; --', "note"), ("batches", "note) VALUES (1); --"),
+                                           ("users", "note")])
+def test_sql_takes_identifiers_only_from_the_schemas_own_names(tmp_path, table, column):
+    con = DuckDBBackend(tmp_path / "n.duckdb").connect(write=True)
+    try:
+        con.execute("CREATE TABLE batches (batch_id BIGINT, note VARCHAR)")
+        with pytest.raises(ValueError, match="not one of the store's own names"):
+            con.insert_frame(table, pd.DataFrame({column: ["a"]}), id_column="batch_id", sequence="batch_id_seq")
+        assert con.fetchall("SELECT COUNT(*) FROM batches") == [(0,)]
     finally:
         con.close()

@@ -55,7 +55,7 @@ def audit_log(db: Database, limit: int | None = None) -> pd.DataFrame:
     if limit is not None:
         if limit < 1:
             raise InvalidArgument(f"行数应不小于1，而不是 {limit}。/ The number of rows must be at least 1, not {limit}.")
-        sql += f" LIMIT {int(limit)}"
+        return db.query(sql + " LIMIT ?", [int(limit)])
     return db.query(sql)
 
 

@@ -28,6 +28,7 @@ from indicators.store.schema import (
     create_sequences,
     create_tables,
     named,
+    own_name,
     parse_version,
     set_meta,
     upgrade,
@@ -138,7 +139,8 @@ def _check_tables(con: CopyConnection, tables: list[str], source: Source) -> Non
 def _check_finite(con: CopyConnection, tables: list[str], source: Source) -> None:
     for table, column in FINITE_COLUMNS:
         if table in tables:
-            values = np.asarray(con.arrays(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")[column], dtype=float)
+            sql = f"SELECT {own_name(column)} FROM {own_name(table)} WHERE {own_name(column)} IS NOT NULL"
+            values = np.asarray(con.arrays(sql)[column], dtype=float)
             if not np.isfinite(values).all():
                 raise _not_ours(source, f"表 {table} 的 {column} 含有非有限数值（NaN或无穷大）",
                                 f"{table}.{column} holds a value that is not finite (NaN or infinity)")
@@ -151,10 +153,11 @@ def _clean_text(con: CopyConnection, tables: list[str]) -> int:
         if table not in tables:
             continue
         for column in columns:
-            found = con.fetchall(f"SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL")
+            key_name, column_name, table_name = own_name(key), own_name(column), own_name(table)
+            found = con.fetchall(f"SELECT {key_name}, {column_name} FROM {table_name} WHERE {column_name} IS NOT NULL")
             changed = [(clean, key_value) for key_value, text in found if (clean := strip_unsafe(str(text))) != text]
             if changed:
-                con.executemany(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", changed)
+                con.executemany(f"UPDATE {table_name} SET {column_name} = ? WHERE {key_name} = ?", changed)
                 cleaned += len(changed)
     return cleaned
 

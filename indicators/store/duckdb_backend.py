@@ -35,6 +35,7 @@ from indicators.inert_text import for_terminal
 from indicators.store import copying
 from indicators.store.backend import Staged
 from indicators.store.errors import DatabaseBusy, DiskFullError, ReadOnlyError, StoreError
+from indicators.store.schema import own_name
 
 # No extension downloads: this machine has no network, and nothing here needs one.
 CONFIG: dict[str, str | bool | int | float | list[str]] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -99,11 +100,12 @@ class DuckDBConnection:
     def insert_frame(self, table: str, frame: pd.DataFrame, *, id_column: str, sequence: str) -> None:
         if frame.empty:
             return
-        columns = ", ".join(frame.columns)  # the store's own column names, never text from a file
+        columns = _names(list(frame.columns))  # the store's own column names (own_name refuses any other)
         # nextval is taken in the ordered subquery's output order; with ORDER BY beside nextval DuckDB would number
         # the rows before sorting them (checked on DuckDB 2.0).
         with self.staged("staged_rows", frame.assign(**{ORDER_COLUMN: np.arange(len(frame))})):
-            self.execute(f"INSERT INTO {table} ({id_column}, {columns}) SELECT nextval('{sequence}'), {columns} "
+            self.execute(f"INSERT INTO {own_name(table)} ({own_name(id_column)}, {columns}) "
+                         f"SELECT nextval('{own_name(sequence, quoted=False)}'), {columns} "
                          f"FROM (SELECT * FROM staged_rows ORDER BY {ORDER_COLUMN}) ordered_rows")
 
     @contextmanager
@@ -354,13 +356,13 @@ def _detail(exc: BaseException) -> str:
     return for_terminal(str(exc))[:MAX_SHOWN_DETAIL]
 
 
-def _quoted(name: str) -> str:
-    """An identifier quoted as DuckDB (and standard SQL) quotes one: in double quotes, inner quotes doubled."""
-    return '"' + name.replace('"', '""') + '"'
+def _quoted(table: str) -> str:
+    """One of the store's own table names, quoted (schema.own_name refuses any other name)."""
+    return own_name(table)
 
 
 def _names(columns: Sequence[str]) -> str:
-    return ", ".join(_quoted(column) for column in columns)
+    return ", ".join(own_name(column) for column in columns)
 
 
 def _sql_string(path: Path) -> str:

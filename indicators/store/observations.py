@@ -18,7 +18,7 @@ import pandas as pd
 
 from indicators.store.backend import Connection
 from indicators.store.errors import StoreError
-from indicators.store.schema import DATA_VERSION_KEY, get_meta, set_meta
+from indicators.store.schema import DATA_VERSION_KEY, get_meta, own_name, set_meta
 from indicators.store.transaction import now, pause_point
 from indicators.vocabulary import BATCH_KINDS, DATA_STATUSES, OBSERVATION_COLUMNS
 
@@ -76,7 +76,7 @@ def current_observations(db: Database, *, as_of: int | None = None, regions: Seq
             if not values:
                 where.append("1 = 0")
                 continue
-            where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            where.append(f"{own_name(column)} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
     return db.query(
         f"SELECT * FROM current_observations WHERE {' AND '.join(where)} "

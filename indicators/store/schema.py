@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -120,6 +121,20 @@ MIGRATIONS: list[list[str | CreateSequence]] = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Every name our own migrations create or use. SQL that must format an identifier (a table, a column, a sequence)
+# takes it through `own_name`, which refuses anything else: no name read from a file, a form or a URL can get in.
+_OWN_NAMES = frozenset(
+    re.findall(r"[a-z_][a-z0-9_]*", " ".join(s for step in MIGRATIONS for s in step if isinstance(s, str)).lower())
+) | {n for step in MIGRATIONS for s in step if isinstance(s, CreateSequence) for n in (s.name, s.table, s.column)}
+
+
+def own_name(name: str, *, quoted: bool = True) -> str:
+    """`name` (quoted as an SQL identifier unless `quoted` is False) if it is one of the schema's own names, which are
+    plain snake_case; anything else is a bug and raises ValueError."""
+    if name not in _OWN_NAMES:
+        raise ValueError(f"not one of the store's own names: {name!r}")
+    return f'"{name}"' if quoted else name
+
 
 def initialise(db: Database, catalogue: Catalogue) -> None:
     """Create or migrate the schema and mirror the catalogue; idempotent and cheap when current.
@@ -184,8 +199,9 @@ def create_sequences(con: Connection, version: int) -> None:
 
 def _apply(con: Connection, statement: str | CreateSequence) -> None:
     if isinstance(statement, CreateSequence):
-        start = int(con.fetchall(f"SELECT COALESCE(MAX({statement.column}), 0) + 1 FROM {statement.table}")[0][0])
-        con.execute(f"CREATE SEQUENCE {statement.name} START WITH {start}")  # DDL takes no parameters
+        column, table, name = own_name(statement.column), own_name(statement.table), own_name(statement.name)
+        start = int(con.fetchall(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}")[0][0])
+        con.execute(f"CREATE SEQUENCE {name} START WITH {start:d}")  # DDL takes no parameters: an int we computed
     else:
         con.execute(statement)
 
@@ -255,7 +271,7 @@ def catalogue_fingerprint(catalogue: Catalogue) -> str:
 
 def _mirror_catalogue(con: Connection, catalogue: Catalogue) -> None:
     for table in MIRROR_TABLES:
-        con.execute(f"DELETE FROM {table}")
+        con.execute(f"DELETE FROM {own_name(table)}")
     con.executemany(
         "INSERT INTO cat_indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [[i.id, i.name_zh, i.name_en, i.unit, i.direction, i.kind, i.area, i.decimals] for i in catalogue.indicators.values()],
