@@ -135,6 +135,16 @@ def resolve_region(catalogue: Catalogue, region: str | None) -> str | None:
     return region_id
 
 
+def assessed_scope(catalogue: Catalogue) -> tuple[list[str], list[str]]:
+    """The indicators some target reads and the regions assessed (the plans' regions and their districts):
+    observations outside them never reach the engine, so the database can drop them."""
+    indicators = sorted({ind_id for _, t in catalogue.plan_targets()
+                         for _, ind_id in _input_candidates(catalogue.indicators[t.indicator])})
+    plan_regions = {p.region for p in catalogue.plans.values()}
+    regions = sorted(plan_regions | {r.id for r in catalogue.regions.values() if r.parent in plan_regions})
+    return indicators, regions
+
+
 def load_inputs(
     catalogue: Catalogue, store: Store, *, plan: str | None = None, region: str | None = None, as_of: int | None = None,
     target_overrides: Mapping[tuple[str, str], float] | None = None,
@@ -143,12 +153,8 @@ def load_inputs(
 
     target_overrides: the administrator's target values when the caller has them already (else read from the store).
     """
-    needed = sorted({ind_id for _, t in catalogue.plan_targets()
-                     for _, ind_id in _input_candidates(catalogue.indicators[t.indicator])})
-    # Only the plans' regions and their districts are assessed: let the database drop the rest.
-    plan_regions = {p.region for p in catalogue.plans.values()}
-    regions = sorted(plan_regions | {r.id for r in catalogue.regions.values() if r.parent in plan_regions})
-    observations = store.current_observations(as_of=as_of, indicators=needed, regions=regions)
+    indicators, regions = assessed_scope(catalogue)
+    observations = store.current_observations(as_of=as_of, indicators=indicators, regions=regions)
     return build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region),
                         target_overrides=store.target_overrides() if target_overrides is None else target_overrides)
 

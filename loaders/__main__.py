@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,8 @@ import pandas as pd
 
 from indicators.catalogue import load_catalogue
 from indicators.cli import EXIT_OK, add_db_argument, current_user, open_store, print_json, run
+from indicators.status_effect import publish_effect
+from indicators.vocabulary import status_word
 from loaders.backup import BACKUP_COMMANDS, add_backup_commands, run_backup_command
 from loaders.export import export_observations
 from loaders.importer import ImportPreview, prepare_import, publish
@@ -110,16 +113,20 @@ def override_text(args: argparse.Namespace) -> OverrideText:
 def _import(args: argparse.Namespace, catalogue, store) -> int:
     preview = prepare_import(args.file, catalogue, store, overrides=override_text(args), recipe=args.recipe,
                              use_recipes=not args.no_recipe)
+    effect = publish_effect(catalogue, store, preview.rows)  # before publishing changes what "before" is
     saved = None
     if args.save_recipe:
         saved = save_recipe(args.save_recipe, preview.overrides, preview.fingerprint, preview.file_name, by=current_user(args.user))
+        store.record_audit(current_user(args.user), "recipe_saved", subject=saved.stem, file_name=preview.file_name,
+                           sha256=preview.sha256, detail=json.dumps(preview.overrides.as_dict(), ensure_ascii=False))
     result = None
     if not args.dry_run:
         result = publish(preview, store, current_user(args.user), note=args.note)
     if args.json:
-        print_json(_preview_json(preview, result, saved))
+        print_json({**_preview_json(preview, result, saved), "status_changes": _effect_json(effect)})
     else:
         _print_preview(preview)
+        _print_effect(effect, catalogue)
         if saved is not None:
             print(f"已保存导入配方“{args.save_recipe}”：{saved}。同一格式的文件下次会自动使用。/ recipe saved.")
         if result is None:
@@ -145,6 +152,24 @@ def _preview_json(preview: ImportPreview, result, saved: Path | None = None) -> 
         "warnings": [w.render() for w in preview.warnings],
         "rows": diff.to_dict(orient="records"),
     }
+
+
+def _effect_json(effect: pd.DataFrame) -> list[dict[str, object]]:
+    return effect.astype(object).where(effect.notna(), None).to_dict(orient="records")
+
+
+def _print_effect(effect: pd.DataFrame, catalogue) -> None:
+    """Targets whose status (barometer) or latest value publishing changes: 天津市 非化石能源消费比重：黄灯 → 绿灯."""
+    if effect.empty:
+        print("发布后没有目标的状态或最新值发生变化。/ no target's status or latest value changes.")
+        return
+    print("发布后将变化的目标 / targets that change:")
+    for row in effect.itertuples(index=False):
+        region = catalogue.regions[row.region].name_zh if row.region in catalogue.regions else row.region
+        before = "（尚无）" if not isinstance(row.before_barometer, str) or not row.before_barometer else status_word(row.before_barometer, "zh")
+        after = status_word(row.after_barometer, "zh")
+        old = "（尚无）" if pd.isna(row.before_value) else f"{row.before_value:.{row.decimals}f}（{int(row.before_year)}年）"
+        print(f"  {region} {row.name_zh}：{before} → {after}；最新值 {old} → {row.after_value:.{row.decimals}f}（{int(row.after_year)}年）")
 
 
 def _print_preview(preview: ImportPreview) -> None:

@@ -22,10 +22,12 @@ from indicators.status import target_series
 from indicators.store import BatchInfo, BatchResult, Comparison, Store
 from indicators.vocabulary import OBSERVATION_COLUMNS
 from loaders.errors import LoaderError, Problem
+from loaders.file_context import FileContext, file_context
 from loaders.layouts import is_metadata_sheet, read_table, workbook_hints
 from loaders.layouts.rawtable import DIMENSION_FLAG, DIMENSION_ZH, LAYOUTS, SOURCE_ZH, RawTable, Skip, display, third_dimension
 from loaders.layouts.records import sheet_dimensions
 from loaders.matching import Matcher
+from loaders.option_wording import for_page
 from loaders.overrides import Overrides, OverrideText, resolve
 from loaders.read import DEFAULT_LIMITS, ReadLimits, Workbook, gc_paused, read_workbook
 from loaders.recipes import Recipe, find_recipe, fingerprint, load_recipe
@@ -65,6 +67,7 @@ class ImportPreview:
     fingerprint: str = ""
     data_version: str | None = None  # the database state the diff was made against (see Store.compare)
     unused: list[UnusedSeries] = field(default_factory=list)  # series no plan's target reads (still imported)
+    context: FileContext = field(default_factory=FileContext)  # the file's sheets and labels (page only)
 
     def counts(self) -> dict[str, int]:
         counts = self.diff["change"].value_counts()
@@ -84,9 +87,27 @@ def prepare_import(
     """
     if options_from not in OPTION_ORIGINS:
         raise ValueError(f"unknown origin of options {options_from}")
-    with gc_paused():  # a big sheet is millions of objects; collections would re-walk them at every step
-        return _prepare(path, catalogue, store, display_name=display_name, sheet=sheet, overrides=overrides, recipe=recipe,
-                        use_recipes=use_recipes, recipes_dir=recipes_dir, limits=limits, options_from=options_from)
+    try:
+        with gc_paused():  # a big sheet is millions of objects; collections would re-walk them at every step
+            preview = _prepare(path, catalogue, store, display_name=display_name, sheet=sheet, overrides=overrides,
+                               recipe=recipe, use_recipes=use_recipes, recipes_dir=recipes_dir, limits=limits,
+                               options_from=options_from)
+    except LoaderError as exc:
+        if options_from != "page":
+            raise
+        context = exc.context if isinstance(exc, ImportRefused) else FileContext()
+        raise ImportRefused([for_page(p) for p in exc.problems], context) from None
+    if options_from == "page":
+        preview.warnings = [for_page(w) for w in preview.warnings]
+    return preview
+
+
+class ImportRefused(LoaderError):
+    """A refusal worded for the data page, with the file's sheets and labels for the page's choices."""
+
+    def __init__(self, problems: list[Problem], context: FileContext) -> None:
+        super().__init__(problems)
+        self.context = context
 
 
 def _prepare(
@@ -94,6 +115,20 @@ def _prepare(
     recipe: str | None, use_recipes: bool, recipes_dir: Path | None, limits: ReadLimits | None, options_from: str,
 ) -> ImportPreview:
     workbook = read_workbook(path, display_name=display_name, limits=limits or DEFAULT_LIMITS)
+    context = file_context(workbook) if options_from == "page" else FileContext()
+    try:
+        return _prepare_read(workbook, catalogue, store, sheet=sheet, overrides=overrides, recipe=recipe,
+                             use_recipes=use_recipes, recipes_dir=recipes_dir, options_from=options_from, context=context)
+    except ImportRefused:
+        raise
+    except LoaderError as exc:  # the file was read: the page can offer its sheets and labels
+        raise ImportRefused(list(exc.problems), context) from None
+
+
+def _prepare_read(
+    workbook: Workbook, catalogue: Catalogue, store: Store, *, sheet: str | None, overrides: OverrideText | None,
+    recipe: str | None, use_recipes: bool, recipes_dir: Path | None, options_from: str, context: FileContext,
+) -> ImportPreview:
     typed = overrides or OverrideText()
     if sheet:
         typed = OverrideText(sheet=sheet).merged_over(typed)
@@ -127,7 +162,7 @@ def _prepare(
         rows=comparison.marked[OBSERVATION_COLUMNS], diff=comparison.marked, data_version=comparison.version,
         warnings=warnings, description_zh=zh, description_en=en,
         skipped=skipped, missing=missing, recipe=applied.name if applied else None, overrides=typed, fingerprint=fingerprint(workbook),
-        unused=unused_series(rows, catalogue),
+        unused=unused_series(rows, catalogue), context=context,
     )
 
 

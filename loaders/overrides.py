@@ -71,8 +71,8 @@ def resolve(text: OverrideText, catalogue: Catalogue, file_label: str, layouts: 
     indicator: str | None = None
     label_map: dict[str, str] = {}
     for entry in text.indicators:
-        label, sep, name = entry.partition(LABEL_SEPARATOR)
-        target = name if sep else label
+        label, sep, name = entry.rpartition(LABEL_SEPARATOR)  # a label may hold "=", a catalogue name does not
+        target = name  # rpartition: without a separator the whole entry is the name
         found = matcher.indicator(target)
         if found is None:
             problem(f"--indicator 中的指标“{target}”不在指标目录中。{suggestion_text(matcher.suggest_indicators(target))}",

@@ -140,6 +140,20 @@ def _read(path: Path) -> Recipe:
                                   "请删除后用 --save-recipe 重新保存。")) from None
 
 
+def list_recipes(directory: Path | None = None) -> list[str]:
+    """The names of the valid recipes saved there, sorted."""
+    directory = directory or recipes_dir()
+    if not directory.is_dir():
+        return []
+    names = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            names.append(_read(path).name)
+        except LoaderError:  # a broken file is not offered; applying it by name says why
+            continue
+    return names
+
+
 def find_recipe(workbook: Workbook, directory: Path | None = None) -> Recipe | None:
     """The saved recipe whose fingerprint equals this workbook's (invalid recipe files are ignored here)."""
     directory = directory or recipes_dir()

@@ -14,18 +14,23 @@ import json
 import logging
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from indicators.accounts import ADMIN_ROLES, WRITE_ROLES, User
+from indicators.status_effect import publish_effect as _publish_effect
 from indicators.store import BatchResult, StoreError, sha256_of
 from indicators.targets import set_target as _set_target
 from loaders.errors import LoaderError, Problem
-from loaders.importer import ImportPreview, prepare_import, publish
+from loaders.file_context import FileContext
+from loaders.importer import ImportPreview, ImportRefused, prepare_import, publish
+from loaders.option_wording import for_page
 from loaders.overrides import OverrideText
+from loaders.recipes import list_recipes
+from loaders.recipes import save_recipe as _save_recipe
 from ui import auth, queries
 
 log = logging.getLogger("gtm.actions")
@@ -76,6 +81,8 @@ class _Kept:
     key: tuple[str, str, str]
     preview: ImportPreview | None
     refusal: tuple[Problem, ...] | None  # the problems only: an exception would keep the parse's frames alive
+    context: FileContext = field(default_factory=FileContext)  # the file's sheets and labels, for the page's choices
+    effect: pd.DataFrame | None = None  # what publishing would change, made once per data version
 
 
 def _options_key(sheet: str | None, overrides: OverrideText | None, recipe: str | None, use_recipes: bool) -> str:
@@ -89,40 +96,62 @@ def preview_upload(name: str, data: bytes, sheet: str | None = None, *, override
     """Validate an uploaded file and diff it against the database; writes nothing but an audit row when refused.
 
     Parsed once per file and options in this session (reruns for a typed note or a ticked box reuse it); a refusal
-    is audited once and raised again from the session; when the data changed since (another batch, a rollback),
-    only the comparison is made again."""
+    is audited once and raised again from the session (an ImportRefused, with the file's sheets and labels); when
+    the data changed since (another batch, a rollback), only the comparison is made again."""
     _require_write()
     key = (sha256_of(data), name, _options_key(sheet, overrides, recipe, use_recipes))
     kept = st.session_state.get(KEPT_PREVIEW)
     if isinstance(kept, _Kept) and kept.key == key:
         if kept.refusal is not None:
-            raise LoaderError(kept.refusal)
+            raise ImportRefused(list(kept.refusal), kept.context)
         if kept.preview is not None:
-            return _current(kept)
+            renewed = _current(kept).preview
+            assert renewed is not None
+            return renewed
     try:
         preview = _parse(name, data, sheet, overrides, recipe, use_recipes)
     except LoaderError as exc:
-        st.session_state[KEPT_PREVIEW] = _Kept(key, None, exc.problems)
+        context = exc.context if isinstance(exc, ImportRefused) else FileContext()
+        st.session_state[KEPT_PREVIEW] = _Kept(key, None, exc.problems, context)
         try:
             queries.store().record_audit(current_user(), "upload_refused", file_name=name, sha256=key[0],
                                          detail=json.dumps({"problems": len(exc.problems)}))
         except StoreError:  # a busy database must not hide the refusal itself
             log.warning("audit row for a refused upload not written", exc_info=True)
-        raise
-    st.session_state[KEPT_PREVIEW] = _Kept(key, preview, None)
+        raise ImportRefused(list(exc.problems), context) from None
+    st.session_state[KEPT_PREVIEW] = _Kept(key, preview, None, preview.context)
     return preview
 
 
-def _current(kept: _Kept) -> ImportPreview:
+def _current(kept: _Kept) -> _Kept:
     """The kept preview, its diff made again (nothing parsed) if the data changed since it was made."""
     preview = kept.preview
     assert preview is not None
     if queries.store().meta("data_version") == preview.data_version:
-        return preview
+        return kept
     comparison = queries.store().compare(preview.rows)
     fresh = dataclasses.replace(preview, diff=comparison.marked, data_version=comparison.version)
-    st.session_state[KEPT_PREVIEW] = _Kept(kept.key, fresh, None)
-    return fresh
+    renewed = _Kept(kept.key, fresh, None, kept.context)  # the effect is made again against the new data
+    st.session_state[KEPT_PREVIEW] = renewed
+    return renewed
+
+
+def publish_effect(preview: ImportPreview) -> pd.DataFrame:
+    """The targets whose status or latest value publishing the kept preview would change (made once per version)."""
+    _require_write()
+    kept = st.session_state.get(KEPT_PREVIEW)
+    if isinstance(kept, _Kept) and kept.preview is preview and kept.effect is not None:
+        return kept.effect
+    effect = _publish_effect(queries.catalogue(), queries.store(), preview.rows)
+    if isinstance(kept, _Kept) and kept.preview is preview:
+        st.session_state[KEPT_PREVIEW] = dataclasses.replace(kept, effect=effect)
+    return effect
+
+
+def file_choices() -> FileContext:
+    """The current upload's sheets and labels (empty before an upload, or when the file could not be read)."""
+    kept = st.session_state.get(KEPT_PREVIEW)
+    return kept.context if isinstance(kept, _Kept) else FileContext()
 
 
 def _parse(name: str, data: bytes, sheet: str | None, overrides: OverrideText | None, recipe: str | None,
@@ -132,6 +161,24 @@ def _parse(name: str, data: bytes, sheet: str | None, overrides: OverrideText | 
         path.write_bytes(data)
         return prepare_import(path, queries.catalogue(), queries.store(), display_name=name, sheet=sheet,
                               overrides=overrides, recipe=recipe, use_recipes=use_recipes, options_from="page")
+
+
+def recipe_names() -> list[str]:
+    """The saved recipes, by name (saved from this page or by the CLI)."""
+    _require_write()
+    return list_recipes()
+
+
+def save_recipe(name: str, preview: ImportPreview) -> str:
+    """Save the preview's options (the page's over the recipe's) as recipe NAME for files like this one."""
+    _require_write()
+    try:
+        path = _save_recipe(name.strip(), preview.overrides, preview.fingerprint, preview.file_name, by=current_user())
+    except LoaderError as exc:
+        raise ImportRefused([for_page(p) for p in exc.problems], FileContext()) from None
+    queries.store().record_audit(current_user(), "recipe_saved", subject=path.stem, file_name=preview.file_name,
+                                 sha256=preview.sha256, detail=json.dumps(preview.overrides.as_dict(), ensure_ascii=False))
+    return path.stem
 
 
 def forget_upload() -> None:

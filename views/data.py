@@ -10,7 +10,8 @@ import streamlit as st
 
 from indicators.store import StoreError
 from loaders.errors import LoaderError
-from ui import actions, auth, queries
+from loaders.importer import ImportPreview
+from ui import actions, auth, import_options, publish_effect, queries
 from ui.i18n import language, t
 from ui.safe import md_escape
 
@@ -72,15 +73,35 @@ def _old_value_text(value: float) -> str:
     """A new row has no old value: an empty cell, not the table's grey 'None'."""
     return "" if pd.isna(value) else f"{value:.10g}"
 
+def _save_recipe_form(keys: import_options.OptionKeys, preview: ImportPreview) -> None:
+    """Save the options in use (the page's over the recipe's) under a name, for the CLI and the next file like this."""
+    columns = st.columns([3, 2], vertical_alignment="bottom")
+    name = columns[0].text_input(import_options.text("recipe_name"), key=keys.recipe_name, max_chars=64)
+    if columns[1].button(import_options.text("recipe_save"), key=f"{keys.recipe_name}_save", disabled=not name.strip()):
+        try:
+            saved = actions.save_recipe(name, preview)
+        except LoaderError as exc:
+            st.error(md_escape("；".join(p.message_zh + p.hint_zh if lang == "zh" else p.message_en for p in exc.problems)))
+        else:
+            st.success(md_escape(import_options.text("recipe_saved", name=saved)))
+
+
 st.subheader(t("upload_title"))
 st.caption(t("upload_help"))
 upload = st.file_uploader(t("upload_label"), type=list(actions.UPLOAD_TYPES), key=f"upload_{generation}")
 if upload is None:
     actions.forget_upload()
 else:
+    keys = import_options.OptionKeys(f"{generation}_{upload.file_id}")
+    choice = import_options.current_choice(keys, queries.catalogue())  # the controls are drawn below, once the file is read
+    options_box = st.container()
+    preview = None
     try:
-        preview = actions.preview_upload(upload.name, upload.getvalue())
+        preview = actions.preview_upload(upload.name, upload.getvalue(), choice.sheet, overrides=choice.overrides,
+                                         recipe=choice.recipe, use_recipes=choice.use_recipes)
     except LoaderError as exc:
+        with options_box:
+            import_options.draw(keys, queries.catalogue(), actions.file_choices(), actions.recipe_names(), expanded=True)
         st.error(t("upload_refused", n=len(exc.problems)))
         st.dataframe(pd.DataFrame({
             t("file"): [p.file for p in exc.problems], t("sheet"): [p.sheet for p in exc.problems],
@@ -90,6 +111,12 @@ else:
         }), hide_index=True, width="stretch")
         st.info(t("nothing_changed"))
     else:
+        with options_box:
+            import_options.draw(keys, queries.catalogue(), actions.file_choices(), actions.recipe_names(),
+                                expanded=choice.overrides.as_dict() != {} or choice.recipe is not None)
+            if preview.recipe and choice.recipe is None:
+                st.info(md_escape(import_options.text("recipe_auto_applied", name=preview.recipe,
+                                                      switch=import_options.control("use_recipes"))))
         counts = preview.counts()
         layout_text = (preview.description_zh if lang == "zh" else preview.description_en) or preview.layout
         st.success(t("recognised", layout=md_escape(layout_text), sheet=md_escape(preview.sheet), rows=len(preview.rows)))
@@ -122,6 +149,8 @@ else:
             t("old_value"): diff["old_value"].map(_old_value_text), t("value"): diff["value"], t("unit"): diff["unit"],
             t("data_status"): diff["status"], t("source"): diff["source"],
         }).sort_values(t("change")), hide_index=True, width="stretch")
+        publish_effect.show(actions.publish_effect(preview), queries.catalogue())
+        _save_recipe_form(keys, preview)
         note = st.text_input(t("batch_note"), key="batch_note")
         if st.button(t("publish"), type="primary", disabled=counts["new"] + counts["changed"] == 0, key="publish"):
             with st.status(t("publishing"), expanded=False):
