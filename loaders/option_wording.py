@@ -51,6 +51,8 @@ _COMMANDS: list[tuple[re.Pattern[str], str, str]] = [
      " (indicator names: see the 'Indicator of the whole table' choices)"),
 ]
 PLACEHOLDERS = frozenset({"指标名", "NAME", "LABEL", "FILE"})  # written in place of a value, not an example of one
+# "例如 --region 天津" right after naming the control: only the example value is left to say
+_EXAMPLE = re.compile(r"(?P<lead>例如|如)\s*--(?:region|year|sheet)\s+(?P<value>[^\s，。；,;）)'\"”]+)")
 _LEFTOVER_FLAG = re.compile(r"--[a-z][a-z-]*")
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff“”（），。；、])[ ]+|[ ]+(?=[\u4e00-\u9fff“”（），。；、])")
 
@@ -68,6 +70,7 @@ def page_text(text: str, english: bool = False) -> str:
     """`text` with every import flag replaced by the name of its control, and CLI commands by what the page offers."""
     if not text:
         return text
+    text = _EXAMPLE.sub(lambda m: (f"e.g. {m['value']}" if english else f"{m['lead']}选“{m['value']}”"), text)
     for pattern, options in _RULES:
         def name_it(match: re.Match[str], options: tuple[str, ...] = options) -> str:
             return _named(options, match.groupdict().get("value"), english)

@@ -13,6 +13,7 @@ from loaders.errors import LoaderError
 from loaders.importer import ImportPreview
 from ui import actions, auth, import_options, publish_effect, queries
 from ui.i18n import language, t
+from ui.refusals import show_problems
 from ui.safe import md_escape
 
 lang = language()
@@ -103,12 +104,7 @@ else:
         with options_box:
             import_options.draw(keys, queries.catalogue(), actions.file_choices(), actions.recipe_names(), expanded=True)
         st.error(t("upload_refused", n=len(exc.problems)))
-        st.dataframe(pd.DataFrame({
-            t("file"): [p.file for p in exc.problems], t("sheet"): [p.sheet for p in exc.problems],
-            t("cell"): [p.cell for p in exc.problems],
-            t("problem"): [p.message_zh if lang == "zh" else p.message_en for p in exc.problems],
-            t("how_to_fix"): [p.hint_zh if lang == "zh" else (p.hint_en or p.hint_zh) for p in exc.problems],
-        }), hide_index=True, width="stretch")
+        show_problems(exc.problems)
         st.info(t("nothing_changed"))
     else:
         with options_box:
