@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -195,3 +197,22 @@ def test_an_admin_adds_resets_and_removes_a_user_on_the_admin_page_and_each_chan
     at.checkbox(key="remove_user_confirm").check().run()
     at.button(key="remove_user").click().run()
     assert "不能删除自己的账号" in errors(at) and users.get(ADMIN) is not None
+
+
+def test_an_admin_removes_the_demo_data_from_the_admin_page_after_confirming_and_it_is_audited():
+    from tests.test_pages import run_app
+
+    at = run_app("views/admin.py", login=(ADMIN, ADMIN_PASSWORD))
+    assert at.button(key="remove_demo").disabled
+    at.checkbox(key="remove_demo_confirm").check().run()
+    at.button(key="remove_demo").click().run()
+    store = Store(os.environ["GTM_DB"])
+    assert not store.has_demo_data() and (store.audit_log()["action"] == "remove_demo").sum() == 1
+    assert not [b for b in at.button if b.key == "remove_demo"]  # nothing left to remove
+
+
+def test_removing_the_demo_data_is_refused_on_the_server_side_without_an_admin_login():
+    from ui import actions
+
+    with pytest.raises(actions.NotAllowed):
+        actions.remove_demo()

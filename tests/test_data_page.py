@@ -152,3 +152,13 @@ def test_reapplying_refuses_a_viewer_on_the_server_side():
     with pytest.raises(actions.NotAllowed):
         actions.reapply(1)
     assert len(store.batches()) == 1 and audit_actions("reapply") == 0
+
+
+def test_typing_a_note_after_a_refused_upload_parses_nothing_again_and_writes_no_second_audit_row(tmp_path, parses):
+    at = data_page()
+    at.file_uploader[0].upload("broken.xlsx", write_xlsx(tmp_path / "broken.xlsx", BROKEN_ROWS).read_bytes()).run()
+    assert parses == ["broken.xlsx"] and audit_actions("upload_refused") == 1
+    at.text_input(key="batch_note").input("2023年公报，待修正").run()
+    at.text_input(key="batch_note").input("2023年公报，已核对").run()
+    assert "7 个问题" in at.error[0].value
+    assert parses == ["broken.xlsx"] and audit_actions("upload_refused") == 1

@@ -220,6 +220,15 @@ def set_target(plan_id: str, indicator_id: str, value: float | None, note: str |
     queries.clear_caches()
 
 
+def remove_demo() -> int:
+    """Delete the demo batches and their rows (audited; demo data are never loaded again)."""
+    _require_admin()
+    try:
+        return queries.store().remove_demo(actor=current_user())
+    finally:
+        queries.clear_caches()
+
+
 def audit_log() -> pd.DataFrame:
     _require_admin()
     return queries.store().audit_log()

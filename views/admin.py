@@ -114,3 +114,11 @@ log = actions.audit_log()
 st.dataframe(log, hide_index=True, width="stretch")
 st.download_button(tx("download_audit"), csv_bytes(log), "audit_log.csv", mime="text/csv",
                    key="download_audit")
+
+# --- demo data ------------------------------------------------------------------------------------------------------
+if queries.has_demo_data():
+    st.subheader(tx("demo"))
+    st.caption(tx("demo_help"))
+    confirmed = st.checkbox(tx("demo_confirm"), key="remove_demo_confirm")
+    if st.button(tx("demo_remove"), key="remove_demo", disabled=not confirmed):
+        attempt(actions.remove_demo, tx("demo_removed"))

@@ -96,6 +96,9 @@ else:
     keys = import_options.OptionKeys(f"{generation}_{upload.file_id}")
     choice = import_options.current_choice(keys, queries.catalogue())  # the controls are drawn below, once the file is read
     options_box = st.container()
+    # The note belongs to the batch-to-be whatever the file's fate: typing it while fixing options reruns the page,
+    # and the kept parse (or refusal) is reused, so nothing is parsed or audited again.
+    note = st.text_input(t("batch_note"), key="batch_note")
     preview = None
     try:
         preview = actions.preview_upload(upload.name, upload.getvalue(), choice.sheet, overrides=choice.overrides,
@@ -147,7 +150,6 @@ else:
         }).sort_values(t("change")), hide_index=True, width="stretch")
         publish_effect.show(actions.publish_effect(preview), queries.catalogue())
         _save_recipe_form(keys, preview)
-        note = st.text_input(t("batch_note"), key="batch_note")
         if st.button(t("publish"), type="primary", disabled=counts["new"] + counts["changed"] == 0, key="publish"):
             with st.status(t("publishing"), expanded=False):
                 result = actions.publish_preview(preview, note)
