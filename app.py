@@ -18,6 +18,7 @@ configure_logging()
 st.set_page_config(page_title=t("app_title"), page_icon="🌿", layout="wide")
 try:
     startup.prepare_database()  # once per process: migrate, and demo data into a new empty database
+    queries.follow_data_version()  # a write by another instance or the CLI shows at this rerun
 except UserError as exc:  # e.g. the database is busy or damaged: say so instead of a broken page
     st.error(str(exc))
     st.stop()

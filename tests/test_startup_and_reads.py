@@ -85,3 +85,22 @@ def test_the_lock_timeout_setting_defaults_to_ten_seconds_and_reads_a_number(mon
     assert lock_timeout() == 10.0
     monkeypatch.setenv("GTM_LOCK_TIMEOUT", "2.5")
     assert lock_timeout() == 2.5
+
+
+@pytest.mark.usefixtures("app_state")
+def test_a_write_by_another_process_shows_at_the_next_rerun_not_after_the_cache_expires(tmp_path):
+    """The CLI (or another dashboard instance) publishes; the open page's next rerun shows the new batch."""
+    import os
+
+    from indicators.catalogue import load_catalogue
+    from loaders.importer import prepare_import, publish
+    from tests.accounts import ANALYST, ANALYST_PASSWORD
+    from tests.conftest import GOOD_ROWS, write_xlsx
+    from tests.test_pages import run_app
+
+    at = run_app("views/data.py", login=(ANALYST, ANALYST_PASSWORD))
+    assert list(at.dataframe[0].value["批次"]) == [1]
+    elsewhere = Store(os.environ["GTM_DB"])  # a second handle, as another process has: this one's caches know nothing
+    publish(prepare_import(write_xlsx(tmp_path / "g.xlsx", GOOD_ROWS), load_catalogue(), elsewhere), elsewhere, "cli")
+    at.run()
+    assert list(at.dataframe[0].value["批次"]) == [2, 1]

@@ -2,7 +2,8 @@
 
 st.cache_resource holds the catalogue and the store handle (no open connection: the
 store opens short-lived ones); st.cache_data holds query results, cleared after every
-import by `clear_caches`. The observations are read once per `as_of` (`inputs`): the status
+write by `clear_caches`, and on every rerun when the database's data version moved (`follow_data_version`:
+another instance or the CLI wrote). The observations are read once per `as_of` (`inputs`): the status
 table and the histories are both computed from that one read. Creating the database and
 loading demo data on a first run is a start-up step (ui/startup.py), not a read.
 """
@@ -24,7 +25,7 @@ from loaders.export import export_observations
 from loaders.template import write_template
 from ui.rows import display_rows
 
-QUERY_TTL_SECONDS = 600  # results also expire on their own, in case another process imported
+QUERY_TTL_SECONDS = 600  # a backstop: `follow_data_version` drops results as soon as the data change
 
 
 @st.cache_resource(show_spinner=False)
@@ -117,6 +118,22 @@ def export_bytes() -> bytes:
         path = Path(folder) / "export.xlsx"
         export_observations(store(), catalogue(), path)
         return path.read_bytes()
+
+
+@st.cache_resource(show_spinner=False)
+def _version_seen() -> dict[str, str | None]:
+    """The data version this process's cached results were made from (one holder per server process)."""
+    return {}
+
+
+def follow_data_version() -> None:
+    """Drop cached results when the database changed since they were made — by this process, another dashboard
+    instance or the CLI. One small read per rerun, so a write anywhere shows at the next click, not after the TTL."""
+    current = store().data_version()
+    seen = _version_seen()
+    if seen.get("version", "") != current:
+        st.cache_data.clear()
+        seen["version"] = current
 
 
 def clear_caches() -> None:

@@ -79,6 +79,10 @@ class Store:
         return schema.meta(self._db, key)
 
     # --- observations ---------------------------------------------------------------------------------------
+    def data_version(self) -> str | None:
+        """A value that changes with every write that can change a figure (cheap: one meta row)."""
+        return self.meta(schema.DATA_VERSION_KEY)
+
     def current_observations(self, *, as_of: int | None = None, regions: Sequence[str] | None = None,
                              indicators: Sequence[str] | None = None) -> pd.DataFrame:
         """The latest value of every (region, indicator, year, month), optionally filtered."""

@@ -37,7 +37,8 @@ def set_target_override(db: Database, plan_id: str, indicator_id: str, value: fl
                         note: str | None = None) -> None:
     """Record a target value (None clears it) and its audit row in one transaction."""
     with db.write(actor, "set_target", subject=f"{plan_id}/{indicator_id}",
-                  detail=json.dumps({"value": value, "note": note}, ensure_ascii=False)) as tx:
+                  detail=json.dumps({"value": value, "note": note}, ensure_ascii=False),
+                  bump_version=True) as tx:  # a target's value changes its status: every reader must notice
         tx.con.execute(
             "INSERT INTO target_overrides (override_id, plan_id, indicator_id, value, set_by, set_at, note) "
             "VALUES (nextval('override_id_seq'), ?, ?, ?, ?, ?, ?)",
