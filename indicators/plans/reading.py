@@ -9,6 +9,8 @@ what to do, in Chinese and English (PlanFileError, a UserError).
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -26,6 +28,12 @@ RATIO_CHECK_MIN_BYTES = 1 * MIB
 DROPPED_HTML_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "canvas", "head")
 BLOCK_HTML_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "td", "th")
 SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+# PDF fonts often map 二 目 比 to the look-alike Kangxi radicals (U+2F00–2FDF, U+2E80–2EFF); NFKC maps them back.
+_RADICALS = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
+# A PDF line ends where the page did, not where the sentence did: join it to the next unless a sentence or a
+# title ends there or a numbered heading ("（一）", "一、", "第一章") starts the next line.
+_HEADING_START = r"[ \t]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章节条])"
+_WRAPPED_LINE = re.compile(rf"(?<![。；！？：:;!?])[ \t]*\n(?!{_HEADING_START})")
 
 
 class PlanFileError(UserError):
@@ -144,7 +152,7 @@ def _pdf_text(data: bytes, name: str) -> str:
             total += len(text)
             if total > MAX_TEXT_CHARS:
                 raise _refuse(name, "PDF 中的文字过多，不像一份实施方案。", "too much text in the PDF for one plan.")
-            texts.append(text)
+            texts.append(_WRAPPED_LINE.sub("", _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)))
     except PlanFileError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError, AssertionError) as exc:
