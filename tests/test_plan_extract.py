@@ -91,7 +91,27 @@ CASES: list[tuple[str, str, list[dict[str, Any]]]] = [
      "到 2035 年，绿色发展内生动力显著增强，非化石能源消费比重达到25%，重点行业能源资源利用效率达到国际先进水平。",
      [t("空气质量优良天数比例", 68, "%"), t("非化石能源消费比重", 11.5, "%"), t("主要农作物秸秆综合利用率", 98, "%"),
       t("单位地区生产总值能耗强度", 14, "%", kind="cumulative_reduction")]),
+    # as other provinces' and cities' plans word them
+    ("paired reductions against the base", GOALS + "全省单位地区生产总值能耗和二氧化碳排放分别比2020年下降14%和18%。",
+     [t("单位地区生产总值能耗", 14, "%", kind="cumulative_reduction", base_year=2020),
+      t("二氧化碳排放", 18, "%", kind="cumulative_reduction", base_year=2020)]),
+    ("亿吨", GOALS + "主要再生资源回收利用量达到4.5亿吨，", [t("主要再生资源回收利用量", 4.5, "亿吨")]),
+    ("稳定在", GOALS + "农作物秸秆综合利用率稳定在95%以上，", [t("农作物秸秆综合利用率", 95, "%", bound="maintain", kind="maintain")]),
+    ("concentration cut", GOALS + "地级及以上城市细颗粒物（PM2.5）浓度下降10%，", [t("细颗粒物（PM2.5）浓度", 10, "%", kind="cumulative_reduction")]),
+    ("verb inside the name", GOALS + "地表水达到或好于Ⅲ类水体比例达到85%，", [t("地表水达到或好于Ⅲ类水体比例", 85, "%")]),
+    ("elided subject", GOALS + "城市污水处理率达到95%以上，县城达到90%以上。", [t("城市污水处理率", 95, "%"), t("县城", 90, "%")]),
+    ("verb, object, amount", GOALS + "新增绿色建筑面积5000万平方米，累计建成充电桩2万个。",
+     [t("绿色建筑面积", 5000, "万平方米"), t("充电桩", 2, "万个", kind="count")]),
+    ("ceilings", GOALS + "煤炭消费量控制在4000万吨以内，能源消费总量控制在省下达的目标以内。",
+     [t("煤炭消费量", 4000, "万吨", bound="at_most"), t("能源消费总量", None, None, bound="at_most")]),
+    ("set elsewhere, named after the verb", GOALS + "全面完成国家下达的“十四五”主要污染物减排任务。",
+     [t("主要污染物减排", None, None, kind="cumulative_reduction")]),
+    ("investment and water use", GOALS + "绿色产业投资达到100亿元，万元GDP用水量下降16%。",
+     [t("绿色产业投资", 100, "亿元"), t("万元GDP用水量", 16, "%", kind="cumulative_reduction")]),
+    ("afforestation", GOALS + "完成造林绿化5万亩，", [t("造林绿化", 5, "万亩")]),
     # non-targets: numbers that no target verb carries, other years, works rather than outcomes
+    ("non-target current state", "全市共有国家高新技术企业9000家。2021年全市单位GDP能耗下降3%。", []),
+    ("non-target pilots and funds", "（五）加强组织。确定第一批10个试点城市，安排专项资金2亿元。", []),
     ("non-target 871", "（十七）改善城乡人居环境。加快推进“871”重大生态建设工程，构建“三区两带中屏障”的生态空间格局。", []),
     ("non-target period", "实施《天津市养殖水域滩涂规划（2019—2030年）》。（市农业农村委负责）", []),
     ("non-target standard", "推动实施《绿色建筑评价标准》(DB/T 29—204—2021)，形成统一的绿色标准体系。", []),
@@ -210,7 +230,9 @@ def test_extraction_finds_every_catalogue_target_in_the_shared_plan_files(catalo
     for path in files:
         text = path.read_text(encoding="utf-8")
         plain = plain_text(text)
-        plan_id = next(p.id for p in catalogue.plans.values() if all(is_verbatim(t.quote, plain) for t in p.targets))
+        plan_id = next((p.id for p in catalogue.plans.values() if all(is_verbatim(t.quote, plain) for t in p.targets)), None)
+        if plan_id is None:
+            continue  # a plan the catalogue does not hold yet: nothing to compare with
         assert _catalogue_hits(catalogue, plan_id, text) == [t.indicator for t in catalogue.plans[plan_id].targets], path.name
         covered.add(plan_id)
     assert covered == {"tianjin_2022", "zhanjiang_2023_draft"}
@@ -229,3 +251,26 @@ def test_the_json_fields_are_exactly_the_reviewed_ones():
     assert list(candidate.to_json()) == ["name_zh", "value", "unit", "bound", "wording", "kind", "relative", "base_year", "target_year",
                                          "quote", "clause", "departments", "indicator", "suggestions"]
     assert candidate.to_json()["value"] == 68 and isinstance(candidate.to_json()["value"], int)
+
+
+@pytest.mark.parametrize("plan_id", ["tianjin_2022", "zhanjiang_2023_draft"])
+def test_departments_given_are_the_catalogues_and_none_are_invented(catalogue, plan_id):
+    plan = catalogue.plans[plan_id]
+    text = (catalogue.data_dir / "plans" / plan.source_text).read_text(encoding="utf-8")
+    candidates = {c.quote: c for c in match_candidates(catalogue, extract_candidates(text))}
+    given = 0
+    for target in plan.targets:
+        departments = candidates[target.quote].departments
+        if departments is not None:
+            assert list(departments) == target.all_departments, target.indicator
+            given += 1
+    print(f"{plan_id}: departments given for {given} of {len(plan.targets)} targets, all as the catalogue has them")
+
+
+def test_a_goal_whose_subject_another_clause_names_gets_that_clauses_departments(catalogue):
+    plan = catalogue.plans["tianjin_2022"]
+    text = (catalogue.data_dir / "plans" / plan.source_text).read_text(encoding="utf-8")
+    (high_tech,) = [c for c in extract_candidates(text) if c.name_zh == "国家高新技术企业数量"]
+    assert high_tech.clause == "（二）主要目标"
+    assert list(high_tech.departments or ()) == ["市科技局", "各区人民政府"]  # from （十八）, as the catalogue's responsibility
+

@@ -11,7 +11,7 @@ text sets for another year (the 2035 goals). A field the text does not give stay
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import get_args
 
 from indicators.plans.segments import SubClause, nfkc, sub_clauses
@@ -20,10 +20,10 @@ from indicators.vocabulary import Wording
 PLAN_TARGET_YEAR = 2025  # the year these plans set targets for (国发〔2021〕4号)
 
 NUM = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
-UNITS = ("个百分点", "百分点", "%", "％", "万千瓦时", "亿千瓦时", "万千瓦", "千瓦", "吨标准煤/万元", "万吨标准煤", "万吨", "吨", "亿元", "万元",
-         "万辆", "万人", "万亩", "万平方米", "平方米",
+UNITS = ("个百分点", "百分点", "%", "％", "万千瓦时", "亿千瓦时", "万千瓦", "千瓦", "吨标准煤/万元", "万吨标准煤", "亿吨", "万吨", "吨",
+         "亿元", "万元", "万公顷", "公顷", "亿立方米", "万个", "万家", "万座", "万套", "万台", "万辆", "万人", "万亩", "万平方米", "平方米",
          "微克/立方米", "万立方米", "立方米", "公里", "家", "个", "条", "座", "项", "所", "艘", "处", "辆", "台", "套", "天")
-COUNT_UNITS = ("家", "个", "条", "座", "项", "所", "艘", "处", "辆", "台", "套")
+COUNT_UNITS = ("家", "个", "条", "座", "项", "所", "艘", "处", "辆", "台", "套", "万个", "万家", "万座", "万套", "万台", "万辆")
 MODIFIERS = r"(?:力争|争取|确保|稳定|持续|基本|总体|均|分别|累计|年均|\s)*"
 LEVEL_VERBS = ("达到", "提高至", "提高到", "提升至", "提升到", "增长至", "增长到", "增加至", "增加到", "保持在", "稳定在", "保持",
                "控制在", "降至", "降低至", "降低到", "下降至", "下降到", "不低于", "不少于", "不超过", "不高于", "低于", "高于", "大于",
@@ -39,17 +39,26 @@ NOT_A_VALUE_AFTER = "年月日号〕]）)—-–~～届期批次轮"  # "2025年
 WORDING_TERMS = sorted(get_args(Wording), key=len, reverse=True)  # longest first: 提高至 before 提高
 NAME_LEAD = re.compile(r"^(?:(?:到|至)\s*\d{4}\s*年(?:底|末)?|“?十四五”?(?:期间|时期|末)|其中|同时|并且|并|且|使|确保|力争|全面|\s)+")
 MIN_NAME_CHARS = 2
+SUBJECT_SUFFIXES = ("数量", "比重", "比例", "占比", "率")  # measure words dropped to find the subject in another clause
+MIN_SUBJECT_CHARS = 5  # a shorter subject ("森林覆盖") is named in too many clauses to point at one
 
 _VERB = "|".join(sorted({*LEVEL_VERBS, *CHANGE_VERBS}, key=len, reverse=True))
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _QUAL = "|".join(QUALIFIERS)
-LEVEL = re.compile(rf"(?P<base>(?:比|较|相比)\s*(?P<year>\d{{4}})\s*年(?:底|末)?)?(?P<mods>{MODIFIERS})(?P<verb>{_VERB})\s*(?P<values>"
+_COUNT_UNIT = "|".join(sorted(COUNT_UNITS, key=len, reverse=True))
+_BASE = r"(?P<base>(?:比|较|相比)\s*(?P<year>\d{4})\s*年(?:底|末)?)"  # "比2020年": the change is from the base year
+LEVEL = re.compile(rf"(?P<pre>{MODIFIERS}){_BASE}?(?P<mods>{MODIFIERS})(?P<verb>{_VERB})\s*(?P<values>"
                    rf"{NUM}\s*(?:{_UNIT})?(?:\s*(?:、|和|及)\s*{NUM}\s*(?:{_UNIT})?)*)\s*(?P<qual>{_QUAL})?")
 VALUE = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>{_UNIT})?")
-COUNT = re.compile(rf"(?P<mods>{MODIFIERS})(?P<verb>{'|'.join(COUNT_VERBS)})\s*(?P<num>{NUM})\s*(?P<unit>{'|'.join(COUNT_UNITS)})")
-COUNT_ITEM = re.compile(rf"(?:、|和|及|以及)\s*(?P<num>{NUM})\s*(?P<unit>{'|'.join(COUNT_UNITS)})")
-PENDING = re.compile(r"(?P<verb>完成)[^，,；;。]{0,12}?下达[^，,；;。]{0,20}?(?:目标任务|目标|任务)")
-INTENSITY_WORDS = ("单位", "强度", "能耗", "排放", "总量")  # a target "set elsewhere" for these is a reduction
+COUNT = re.compile(rf"(?P<mods>{MODIFIERS})(?P<verb>{'|'.join(COUNT_VERBS)})\s*(?P<num>{NUM})\s*(?P<unit>{_COUNT_UNIT})")
+COUNT_ITEM = re.compile(rf"(?:、|和|及|以及)\s*(?P<num>{NUM})\s*(?P<unit>{_COUNT_UNIT})")
+PENDING = re.compile(r"(?P<verb>完成|控制在|达到|实现)[^，,；;。]{0,12}?下达的?(?P<object>[^，,；;。]{0,20}?)"
+                     r"(?:目标任务|目标|任务|指标)(?P<qual>以内|以下)?")
+# "新增绿色建筑面积5000万平方米", "累计建成充电桩2万个": the verb, then what, then how much.
+OBJECT_VERBS = ("累计建成", "新增", "建成", "完成", "推广", "培育", "创建")
+OBJECT = re.compile(rf"(?P<mods>{MODIFIERS})(?P<verb>{'|'.join(OBJECT_VERBS)})(?P<name>[\u4e00-\u9fff“”()（）]{{2,15}}?)"
+                    rf"\s*(?P<num>{NUM})\s*(?P<unit>{_UNIT})")
+INTENSITY_WORDS = ("单位", "强度", "能耗", "排放", "总量", "减排")  # a target "set elsewhere" to complete for these is a reduction
 
 
 @dataclass(frozen=True)
@@ -136,11 +145,12 @@ def _level_candidates(sub: SubClause) -> list[Candidate]:
             continue  # "29—204" and the like: the verb follows a number, not a name
         units = [_unit(v.group("unit")) for v in values]
         last_unit = next((u for u in reversed(units) if u), None)
-        names = [_name(n) for n in re.split(r"、|和", name_text)] if "分别" in match.group("mods") and len(values) > 1 else [_name(name_text)]
+        paired = "分别" in match.group("pre") + match.group("mods") and len(values) > 1
+        names = [_name(n) for n in re.split(r"、|和", name_text)] if paired else [_name(name_text)]
         if len(names) != len(values):
             names = [_name(name_text)] * len(values)
         qual = match.group("qual")
-        predicate = sub.text[match.start("mods") if match.group("mods").strip() else match.start("verb"):match.end()]
+        predicate = sub.text[match.start():match.end()]
         wording = wording_in(predicate)
         for name, value, unit in zip(names, values, units, strict=True):
             unit = unit or last_unit  # "30%、28%" or "30、28%": the unit written once serves the list
@@ -162,7 +172,7 @@ def _count_candidates(sub: SubClause) -> list[Candidate]:
         items = [(match.group("num"), match.group("unit"), match.end())]
         pos = match.end()
         while True:
-            stop = re.search(rf"(?:、|和|及|以及)\s*{NUM}\s*(?:{'|'.join(COUNT_UNITS)})", sub.text[pos:])
+            stop = re.search(rf"(?:、|和|及|以及)\s*{NUM}\s*(?:{_COUNT_UNIT})", sub.text[pos:])
             end = pos + stop.start() if stop else len(sub.text)
             items[-1] = (*items[-1][:2], end)
             if not stop:
@@ -190,19 +200,53 @@ def _pending_candidates(sub: SubClause) -> list[Candidate]:
     if match is None:
         return []
     name = _name(sub.text[:match.start()])
+    if not _is_name(name):  # "全面完成国家下达的“十四五”主要污染物减排任务": the target is named after the verb
+        name = _name(match.group("object").strip("“”\"的"))
+        name = re.sub(r"^“?十四五”?", "", name)
     if not _is_name(name):
         return []
-    kind = "cumulative_reduction" if any(w in name for w in INTENSITY_WORDS) else "level"
-    return [Candidate(name, None, None, "at_least", wording_in(match.group(0)), kind, False, None, sub.year,
+    bound = "at_most" if match.group("verb") == "控制在" or match.group("qual") else "at_least"
+    # "二氧化碳排放完成省下达目标任务" is a reduction to reach; "能源消费总量控制在省下达的目标以内" a ceiling on a level.
+    kind = "cumulative_reduction" if bound == "at_least" and any(w in name for w in INTENSITY_WORDS) else "level"
+    return [Candidate(name, None, None, bound, wording_in(match.group(0)), kind, False, None, sub.year,
                       sub.text[:match.end()], sub.clause, sub.departments, start=sub.start)]
+
+
+def _object_candidates(sub: SubClause) -> list[Candidate]:
+    found = []
+    for match in OBJECT.finditer(sub.text):
+        name, unit = match.group("name"), nfkc(match.group("unit"))
+        after = sub.text[match.end():match.end() + 1]
+        if not _is_name(name) or name.endswith(PROJECT_NOUNS) or (after and after in NOT_A_VALUE_AFTER):
+            continue
+        kind = "count" if unit in COUNT_UNITS else "level"
+        found.append(Candidate(name, _number(match.group("num")), unit, "at_least", wording_in(sub.text[match.start():match.end("verb")]),
+                               kind, False, None, sub.year, sub.text[:match.end()], sub.clause, sub.departments, start=sub.start))
+    return found
+
+
+def _subject(name: str) -> str | None:
+    """What a target measures, without the measure word: "国家高新技术企业数量" → "国家高新技术企业"."""
+    subject = next((name[: -len(s)] for s in SUBJECT_SUFFIXES if name.endswith(s)), name)
+    return subject if len(subject) >= MIN_SUBJECT_CHARS else None
+
+
+def _related_departments(candidate: Candidate, subs: list[SubClause]) -> tuple[str, ...] | None:
+    """The departments of another clause that names the same subject word for word (the catalogue's `responsibility`):
+    the goals clause names no department, "（十八）…实施国家高新技术企业倍增行动计划…（市科技局…负责）" does."""
+    subject = _subject(candidate.name_zh)
+    if subject is None:
+        return None
+    return next((s.departments for s in subs if s.clause != candidate.clause and s.departments and subject in s.text), None)
 
 
 def extract_candidates(text: str, target_year: int = PLAN_TARGET_YEAR) -> list[Candidate]:
     """Every candidate target in a plan's text, in text order; targets set for another year are left out."""
+    subs = sub_clauses(text)
     found: list[Candidate] = []
-    for sub in sub_clauses(text):
+    for sub in subs:
         if sub.year not in (None, target_year):
             continue  # "到2035年，…": the long-term goals, not this plan's targets
-        candidates = _count_candidates(sub) or _level_candidates(sub) or _pending_candidates(sub)
-        found.extend(candidates)
+        candidates = _count_candidates(sub) or _level_candidates(sub) or _pending_candidates(sub) or _object_candidates(sub)
+        found.extend(c if c.departments is not None else replace(c, departments=_related_departments(c, subs)) for c in candidates)
     return found

@@ -86,7 +86,7 @@ def sub_clauses(text: str) -> list[SubClause]:
             trail = len(piece.rstrip(" \t\u3000\n"))
             if trail <= lead:
                 continue
-            year = _year(piece, year)
+            year = _year(piece[lead:trail], year)  # trimmed: "。2021年，…" is a sentence about 2021
             departments = next((d for s, _e, d in notes if s >= b), None)
             found.append(SubClause(a + lead, a + trail, piece[lead:trail], clause.label, year, departments))
     return found
