@@ -274,3 +274,15 @@ def test_a_goal_whose_subject_another_clause_names_gets_that_clauses_departments
     assert high_tech.clause == "（二）主要目标"
     assert list(high_tech.departments or ()) == ["市科技局", "各区人民政府"]  # from （十八）, as the catalogue's responsibility
 
+
+
+def test_a_crafted_text_of_the_largest_accepted_size_is_read_in_seconds_not_hours():
+    import time
+
+    from indicators.plans.reading import MAX_TEXT_CHARS
+
+    quarter = MAX_TEXT_CHARS // 4
+    crafted = ("比重" + " " * quarter + "达到 " + "1" * quarter + "，" + "（" + "、" * quarter + "，" + "力争" * (quarter // 2))[:MAX_TEXT_CHARS]
+    started = time.perf_counter()
+    assert extract_candidates(crafted) == []
+    assert time.perf_counter() - started < 60  # about 2 s here; patterns that backtracked took minutes on 500 spaces

@@ -24,7 +24,9 @@ UNITS = ("个百分点", "百分点", "%", "％", "万千瓦时", "亿千瓦时"
          "亿元", "万元", "万公顷", "公顷", "亿立方米", "万个", "万家", "万座", "万套", "万台", "万辆", "万人", "万亩", "万平方米", "平方米",
          "微克/立方米", "万立方米", "立方米", "公里", "家", "个", "条", "座", "项", "所", "艘", "处", "辆", "台", "套", "天")
 COUNT_UNITS = ("家", "个", "条", "座", "项", "所", "艘", "处", "辆", "台", "套", "万个", "万家", "万座", "万套", "万台", "万辆")
-MODIFIERS = r"(?:力争|争取|确保|稳定|持续|基本|总体|均|分别|累计|年均|\s)*"
+# Atomic: a run of modifiers or spaces is taken whole, never re-split (which made long runs of spaces take minutes).
+MODIFIERS = r"(?>\s*(?:(?:力争|争取|确保|稳定|持续|基本|总体|均|分别|累计|年均)\s*)*)"
+MAX_SUBCLAUSE_CHARS = 400  # the catalogue's longest quote has ~40 characters; longer runs without a comma are no target clause
 LEVEL_VERBS = ("达到", "提高至", "提高到", "提升至", "提升到", "增长至", "增长到", "增加至", "增加到", "保持在", "稳定在", "保持",
                "控制在", "降至", "降低至", "降低到", "下降至", "下降到", "不低于", "不少于", "不超过", "不高于", "低于", "高于", "大于",
                "超过", "小于")
@@ -36,7 +38,7 @@ COUNT_VERBS = ("培育", "建成", "创建", "新增", "打造", "巩固", "新�
 QUALIFIERS = ("以上", "左右", "以下", "以内")
 PROJECT_NOUNS = ("项目", "工程", "行动", "计划", "规划", "试点", "活动", "会议", "专项")  # counts of works, not outcomes
 NOT_A_VALUE_AFTER = "年月日号〕]）)—-–~～届期批次轮"  # "2025年", "29—204", "〔2021〕4号"
-WORDING_TERMS = sorted(get_args(Wording), key=len, reverse=True)  # longest first: 提高至 before 提高
+WORDING_PATTERN = re.compile("|".join(sorted(get_args(Wording), key=len, reverse=True)))  # longest first: 提高至 before 提高
 NAME_LEAD = re.compile(r"^(?:(?:到|至)\s*\d{4}\s*年(?:底|末)?|“?十四五”?(?:期间|时期|末)|其中|同时|并且|并|且|使|确保|力争|全面|\s)+")
 MIN_NAME_CHARS = 2
 SUBJECT_SUFFIXES = ("数量", "比重", "比例", "占比", "率")  # measure words dropped to find the subject in another clause
@@ -92,15 +94,7 @@ class Candidate:
 
 def wording_in(text: str) -> tuple[str, ...]:
     """The catalogue's wording terms in a predicate, in text order, longest first at each place ("提高至", not "提高")."""
-    found, i = [], 0
-    while i < len(text):
-        term = next((t for t in WORDING_TERMS if text.startswith(t, i)), None)
-        if term:
-            found.append(term)
-            i += len(term)
-        else:
-            i += 1
-    return tuple(dict.fromkeys(found))
+    return tuple(dict.fromkeys(WORDING_PATTERN.findall(text)))
 
 
 def _number(text: str) -> float:
@@ -237,16 +231,19 @@ def _related_departments(candidate: Candidate, subs: list[SubClause]) -> tuple[s
     subject = _subject(candidate.name_zh)
     if subject is None:
         return None
-    return next((s.departments for s in subs if s.clause != candidate.clause and s.departments and subject in s.text), None)
+    return next((s.departments for s in subs if s.clause != candidate.clause and subject in s.text), None)
 
 
 def extract_candidates(text: str, target_year: int = PLAN_TARGET_YEAR) -> list[Candidate]:
     """Every candidate target in a plan's text, in text order; targets set for another year are left out."""
     subs = sub_clauses(text)
+    noted = [s for s in subs if s.departments]  # the sub-clauses a department note follows
     found: list[Candidate] = []
     for sub in subs:
+        if len(sub.text) > MAX_SUBCLAUSE_CHARS:
+            continue  # also keeps a crafted text (a million spaces) from making the patterns slow
         if sub.year not in (None, target_year):
             continue  # "到2035年，…": the long-term goals, not this plan's targets
         candidates = _count_candidates(sub) or _level_candidates(sub) or _pending_candidates(sub) or _object_candidates(sub)
-        found.extend(c if c.departments is not None else replace(c, departments=_related_departments(c, subs)) for c in candidates)
+        found.extend(c if c.departments is not None else replace(c, departments=_related_departments(c, noted)) for c in candidates)
     return found

@@ -19,7 +19,7 @@ from indicators.inert_text import strip_unsafe
 
 MIB = 1024 * 1024
 MAX_FILE_BYTES = 20 * MIB  # a plan of 100 pages is well under 5 MB in any of the formats
-MAX_TEXT_CHARS = 2_000_000  # ~30 times the longest plan; more is not a plan (and would make extraction slow)
+MAX_TEXT_CHARS = 1_000_000  # ~30 times a long plan (Tianjin's has 28,000); more is not one plan, and extraction stays in seconds
 MAX_PDF_PAGES = 300  # the longest provincial plans have ~60 pages
 MAX_ZIP_MEMBERS = 2_000  # a .docx has tens of members
 MAX_UNCOMPRESSED_BYTES = 100 * MIB  # all members of a .docx together, as declared in the zip directory

@@ -8,6 +8,7 @@ departments of the text before it. Offsets are into the original text, so every 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 # "（二）主要目标。", "(七) 提升产业园区（集群）循环化水平。": a numbered title (which may hold one short bracket) at a line start.
 HEADING = re.compile(r"(?m)^[ \t#]*[（(]\s*([一二三四五六七八九十]{1,4})\s*[)）]\s*"
                      r"([^。\n（(]{1,40}(?:[（(][^）)\n]{1,10}[)）][^。\n]{0,20})?)\s*(?:[。.]|$)")
-DEPARTMENT_NOTE = re.compile(r"[（(]([^（）()]{1,400}?)(?:按职责分工|分工)?负责\s*[)）]")
+BRACKETED = re.compile(r"[（(]([^（）()]{1,400})[)）]")  # greedy to its own closing bracket: linear, however crafted the text
+NOTE_END = re.compile(r"(?:按职责分工|分工)?负责\s*$")
 SEPARATOR = re.compile(r"[，；;。\n]|,(?![0-9])|(?<![0-9]),")  # "1,234" keeps its comma
 YEAR_CONTEXT = re.compile(r"(?:到|至|截至|截止)\s*(\d{4})\s*年|^\s*(\d{4})\s*年|“?十四五”?(?:期间|时期|末)")
 FIVE_YEAR_PLAN_END = 2025  # "十四五" is 2021-2025: the text names its end year by naming the plan period
@@ -73,13 +75,15 @@ def sub_clauses(text: str) -> list[SubClause]:
     found: list[SubClause] = []
     for clause in _clauses(text):
         body = text[clause.start:clause.end]
-        notes = [(m.start() + clause.start, m.end() + clause.start, departments_in(m.group(1))) for m in DEPARTMENT_NOTE.finditer(body)]
-        cuts = [clause.start] + [p for s, e, _ in notes for p in (s, e)]
-        cuts += [m.start() + clause.start for m in SEPARATOR.finditer(body)] + [clause.end]
+        notes = [(m.start() + clause.start, m.end() + clause.start, departments_in(NOTE_END.sub("", m.group(1))))
+                 for m in BRACKETED.finditer(body) if NOTE_END.search(m.group(1))]
+        starts, ends = [n[0] for n in notes], [n[1] for n in notes]
+        cuts = [clause.start, *starts, *ends, *(m.start() + clause.start for m in SEPARATOR.finditer(body)), clause.end]
         cuts = sorted(set(cuts))
         year: int | None = None
         for a, b in itertools.pairwise(cuts):
-            if any(s <= a < e for s, e, _ in notes):
+            inside = bisect.bisect_right(starts, a) - 1
+            if inside >= 0 and a < ends[inside]:
                 continue  # inside a department note
             piece = text[a:b]
             lead = len(piece) - len(piece.lstrip(" \t\u3000,，;；。\n"))
@@ -87,7 +91,8 @@ def sub_clauses(text: str) -> list[SubClause]:
             if trail <= lead:
                 continue
             year = _year(piece[lead:trail], year)  # trimmed: "。2021年，…" is a sentence about 2021
-            departments = next((d for s, _e, d in notes if s >= b), None)
+            following = bisect.bisect_left(starts, b)
+            departments = notes[following][2] if following < len(notes) else None
             found.append(SubClause(a + lead, a + trail, piece[lead:trail], clause.label, year, departments))
     return found
 
