@@ -183,3 +183,16 @@ def test_the_command_refuses_a_hostile_file_with_exit_1_and_a_message_naming_it(
     assert run(main, ["plan", "extract", str(path)]) == 1
     err = capsys.readouterr().err
     assert "bomb.docx" in err and "压缩炸弹" in err and "Traceback" not in err
+
+
+def test_an_upload_gives_its_text_and_candidates_located_in_it(tmp_path, catalogue):
+    from indicators.plans.candidates import read_upload
+
+    document = docx.Document()
+    document.add_paragraph(GOALS_TEXT)
+    document.save(tmp_path / "upload.docx")
+    text, candidates = read_upload((tmp_path / "upload.docx").read_bytes(), "上传的方案.docx", catalogue)
+    assert [c.indicator for c in candidates] == ["good_air_quality_days_ratio", "non_fossil_energy_consumption_share"]
+    assert all(text[c.start:c.start + len(c.quote)] == c.quote for c in candidates)  # where the page highlights each
+    with pytest.raises(PlanFileError, match=r"上传的方案\.pdf"):
+        read_upload(b"%PDF-1.7 broken", "上传的方案.pdf", catalogue)
