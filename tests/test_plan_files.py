@@ -143,6 +143,14 @@ def test_a_blank_pdf_says_it_has_no_text(tmp_path):
     assert "文字识别" in _refusal(tmp_path / "scan.pdf")
 
 
+def test_deeply_nested_html_is_read_and_a_page_of_too_many_tags_refused(tmp_path):
+    depth = 5000
+    (tmp_path / "deep.html").write_text("<div>" * depth + "空气质量优良天数比例达到 68%" + "</div>" * depth, encoding="utf-8")
+    assert _targets(read_plan_file(tmp_path / "deep.html")) == [("空气质量优良天数比例", 68)]
+    (tmp_path / "tags.html").write_text("<b>" * (reading.MAX_HTML_TAGS + 1), encoding="utf-8")
+    assert "标签过多" in _refusal(tmp_path / "tags.html")
+
+
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as f:
