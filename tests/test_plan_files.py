@@ -204,3 +204,19 @@ def test_an_upload_gives_its_text_and_candidates_located_in_it(tmp_path, catalog
     assert all(text[c.start:c.start + len(c.quote)] == c.quote for c in candidates)  # where the page highlights each
     with pytest.raises(PlanFileError, match=r"上传的方案\.pdf"):
         read_upload(b"%PDF-1.7 broken", "上传的方案.pdf", catalogue)
+
+
+def test_a_docx_with_entity_expansion_or_deep_nesting_is_refused_without_expanding(tmp_path):
+    laughs = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+              '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY e "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+              '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&e;&e;&e;'
+              '</w:t></w:r></w:p></w:body></w:document>')
+    source = tmp_path / "real.docx"
+    docx.Document().save(source)
+    # entities are never expanded (the document has no text left); lxml refuses nesting deeper than it allows
+    for label, body, says in (("laughs", laughs, "没有可读的文字"), ("deep", "<a>" * 100_000 + "</a>" * 100_000, "无法读取 Word 文档")):
+        path = tmp_path / f"{label}.docx"
+        with zipfile.ZipFile(source) as real, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for item in real.infolist():
+                archive.writestr(item, body if item.filename == "word/document.xml" else real.read(item))
+        assert says in _refusal(path)

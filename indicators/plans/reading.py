@@ -23,6 +23,7 @@ MAX_TEXT_CHARS = 1_000_000  # ~30 times a long plan (Tianjin's has 28,000); more
 MAX_PDF_PAGES = 300  # the longest provincial plans have ~60 pages
 MAX_ZIP_MEMBERS = 2_000  # a .docx has tens of members
 MAX_UNCOMPRESSED_BYTES = 100 * MIB  # all members of a .docx together, as declared in the zip directory
+MAX_DOCUMENT_XML_BYTES = 20 * MIB  # word/document.xml of a 100-page plan is a few MB; python-docx holds it all in memory
 MAX_COMPRESSION_RATIO = 100  # per member above RATIO_CHECK_MIN_BYTES; zip bombs are 1000:1 and more
 RATIO_CHECK_MIN_BYTES = 1 * MIB
 MAX_HTML_TAGS = 50_000  # a government page holding a plan has a few thousand; parsing costs ~0.15 ms a tag
@@ -113,8 +114,12 @@ def _check_zip(archive: zipfile.ZipFile, name: str) -> None:
         if info.file_size > RATIO_CHECK_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             raise _refuse(name, f"其中“{info.filename[:80]}”的压缩比异常，疑似压缩炸弹，已拒绝。",
                           f"member '{info.filename[:80]}' has an abnormal compression ratio: a suspected zip bomb, refused.")
-    if "word/document.xml" not in {info.filename for info in infos}:
+    document = next((info for info in infos if info.filename == "word/document.xml"), None)
+    if document is None:
         raise _refuse(name, "这不是 Word 文档（.docx）。", "this is not a Word document (.docx).")
+    if document.file_size > MAX_DOCUMENT_XML_BYTES:
+        raise _refuse(name, f"正文过大（{document.file_size / MIB:,.0f} MB），不像一份实施方案。",
+                      f"the document body is too large ({document.file_size / MIB:,.0f} MB) for one plan.")
 
 
 def _docx_text(data: bytes, name: str) -> str:
