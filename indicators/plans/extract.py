@@ -25,7 +25,7 @@ UNITS = ("个百分点", "百分点", "%", "％", "万千瓦时", "亿千瓦时"
          "微克/立方米", "万立方米", "立方米", "公里", "家", "个", "条", "座", "项", "所", "艘", "处", "辆", "台", "套", "天")
 COUNT_UNITS = ("家", "个", "条", "座", "项", "所", "艘", "处", "辆", "台", "套", "万个", "万家", "万座", "万套", "万台", "万辆")
 # Atomic: a run of modifiers or spaces is taken whole, never re-split (which made long runs of spaces take minutes).
-MODIFIERS = r"(?>\s*(?:(?:力争|争取|确保|稳定|持续|基本|总体|均|分别|累计|年均)\s*)*)"
+MODIFIERS = r"(?>\s*(?:(?:力争|争取|确保|稳定(?!在)|持续|基本|总体|均|分别|累计|年均)\s*)*)"
 MAX_SUBCLAUSE_CHARS = 400  # the catalogue's longest quote has ~40 characters; longer runs without a comma are no target clause
 LEVEL_VERBS = ("达到", "提高至", "提高到", "提升至", "提升到", "增长至", "增长到", "增加至", "增加到", "保持在", "稳定在", "保持",
                "控制在", "降至", "降低至", "降低到", "下降至", "下降到", "不低于", "不少于", "不超过", "不高于", "低于", "高于", "大于",
