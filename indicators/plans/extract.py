@@ -113,7 +113,7 @@ def _is_name(name: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff]", name)) >= MIN_NAME_CHARS
 
 
-def _kind_and_bound(verb: str, unit: str | None, qual: str | None, has_base: bool) -> tuple[str, str, bool]:
+def _kind_and_bound(verb: str, unit: str | None, qual: str | None) -> tuple[str, str, bool]:
     """(kind, bound, relative) from the verb and unit, as the catalogue defines them."""
     change = verb in CHANGE_VERBS
     if change and verb in REDUCTION_VERBS and unit == "%":
@@ -148,7 +148,7 @@ def _level_candidates(sub: SubClause) -> list[Candidate]:
         wording = wording_in(predicate)
         for name, value, unit in zip(names, values, units, strict=True):
             unit = unit or last_unit  # "30%、28%" or "30、28%": the unit written once serves the list
-            kind, bound, relative = _kind_and_bound(match.group("verb"), unit, qual, bool(match.group("base")))
+            kind, bound, relative = _kind_and_bound(match.group("verb"), unit, qual)
             if not _is_name(name):
                 continue
             if kind == "count" and name.endswith(PROJECT_NOUNS):
