@@ -43,12 +43,13 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 @contextmanager
 def running_streamlit(folder: Path, env: dict[str, str]) -> Iterator[str]:
-    """The real `streamlit run app.py` on a free loopback port, until the block ends; its log goes to `folder`."""
+    """The real `streamlit run server.py` (app.py and its login routes, as run.sh starts it) on a free loopback port,
+    until the block ends; its log goes to `folder`."""
     port = free_port()
     log_path = folder / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+            [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true"],
             cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
         )
