@@ -104,10 +104,12 @@ def open_page(page, url: str, ready_selector: str, count: int = 1) -> None:
 
 
 def log_in(page, name: str, password: str) -> None:
-    """Log in through the sidebar form of the page that is open (a reload starts a new, anonymous session)."""
+    """Log in through the sidebar form of the page that is open, and wait until the browser has come back from the
+    route that sets the session cookie (the page reloads once, logged in)."""
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    with page.expect_navigation(timeout=RENDER_TIMEOUT_MS):
+        page.get_by_role("button", name="登录").click()
     page.wait_for_selector(f"text=已登录：{name}", timeout=RENDER_TIMEOUT_MS)
 
 
