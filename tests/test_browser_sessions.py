@@ -46,7 +46,8 @@ def session_server(tmp_path_factory, demo_database) -> Iterator[tuple[str, Path,
     folder = tmp_path_factory.mktemp("session_server")
     db = Path(shutil.copyfile(demo_database, folder / "sessions.duckdb"))
     make_users_file(folder / "users.toml")
-    with running_streamlit(folder, {"GTM_DB": str(db), "GTM_USERS": str(folder / "users.toml")}) as url:
+    env = {"GTM_DB": str(db), "GTM_USERS": str(folder / "users.toml"), "GTM_TRUSTED_PROXIES": "127.0.0.1"}
+    with running_streamlit(folder, env) as url:  # the test plays a trusted proxy: its X-Forwarded-Proto counts
         yield url, db, folder / "users.toml"
 
 
@@ -182,11 +183,11 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def get(url: str) -> tuple[int, dict[str, str], str]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
     """One GET without following redirects: status, headers, body."""
     opener = urllib.request.build_opener(_NoRedirects)
     try:
-        with opener.open(url, timeout=30) as response:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=30) as response:
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode()
@@ -215,3 +216,12 @@ def test_a_ticket_works_once_and_a_replay_gets_a_refusal_in_both_languages(sessi
     status, headers, body = get(f"{url}/gtm-auth/session?{query}")
     assert status == 400 and "set-cookie" not in {k.lower() for k in headers}
     assert "只能使用一次" in body and "it works once" in body and 'href="/data?lang=en"' in body
+
+
+def test_behind_a_trusted_proxy_that_says_https_the_cookie_is_secure(session_server):
+    url, db, _ = session_server
+    query = urllib.parse.urlencode({"ticket": ticket_for(db), "next": "/"})
+    status, headers, _ = get(f"{url}/gtm-auth/session?{query}", {"X-Forwarded-Proto": "https"})
+    assert status == 303 and "secure" in headers["set-cookie"].lower()
+    _, headers, _ = get(f"{url}/gtm-auth/session?" + urllib.parse.urlencode({"ticket": ticket_for(db), "next": "/"}))
+    assert "secure" not in headers["set-cookie"].lower()

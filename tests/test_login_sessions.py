@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from starlette.requests import Request
 from streamlit.testing.v1 import AppTest
 
 from indicators import settings
@@ -30,7 +31,7 @@ from indicators.errors import InvalidArgument
 from indicators.store import Store
 from tests.accounts import ADMIN, ADMIN_PASSWORD, ANALYST, ANALYST_PASSWORD, FAST_ROUNDS, log_in
 from tests.conftest import APP, PAGE_TIMEOUT
-from ui.login_routes import safe_next
+from ui.login_routes import request_is_https, safe_next
 
 IDLE = dt.timedelta(hours=8)
 SIGNED_IN = "已登录："
@@ -115,6 +116,22 @@ def test_a_next_that_could_leave_the_site_is_replaced_by_the_overview(value):
 @pytest.mark.parametrize("value", ["/", "/data", "/indicator?plan=tianjin_2022&region=tianjin&lang=en", "/data?x=%2F%2Fa"])
 def test_a_next_on_this_site_is_kept(value):
     assert safe_next(value) == value
+
+
+def request(peer: str, scheme: str = "http", proto: str | None = None) -> Request:
+    headers = [(b"x-forwarded-proto", proto.encode())] if proto else []
+    return Request({"type": "http", "scheme": scheme, "method": "GET", "path": "/gtm-auth/session", "query_string": b"",
+                    "headers": headers, "client": (peer, 50000), "server": ("127.0.0.1", 8501)})
+
+
+def test_the_cookie_is_secure_over_https_or_behind_a_trusted_proxy_that_says_so_and_only_then(monkeypatch):
+    monkeypatch.setenv("GTM_TRUSTED_PROXIES", "10.0.0.2")
+    assert request_is_https(request("203.0.113.5", scheme="https"))
+    assert request_is_https(request("10.0.0.2", proto="https"))
+    assert not request_is_https(request("10.0.0.2", proto="http"))
+    assert not request_is_https(request("203.0.113.5", proto="https"))  # anyone can send the header: not believed
+    monkeypatch.delenv("GTM_TRUSTED_PROXIES")
+    assert not request_is_https(request("10.0.0.2", proto="https"))
 
 
 # --- the store -----------------------------------------------------------------------------------------------------

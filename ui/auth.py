@@ -160,17 +160,15 @@ def _holding(stored: StoredSession | None, users: UsersFile) -> User | None:
     user = users.get(stored.user_name)
     now = utc_now()
     found = verdict(stored, user, now, dt.timedelta(hours=settings.session_idle_hours()))
-    try:
-        if found == "valid":
-            if due_for_touch(stored, now):
-                queries.store().touch_login_session(stored.session_id)
-            return user
-        if found != "revoked":
+    try:  # a busy database delays the bookkeeping, never the answer
+        if found == "valid" and due_for_touch(stored, now):
+            queries.store().touch_login_session(stored.session_id)
+        elif found not in ("valid", "revoked"):
             queries.store().revoke_login_session(stored.session_id, by=SYSTEM_ACTOR, reason=found,
                                                  action="session_expired" if found == "expired" else "session_revoked")
-    except UserError:  # a busy database delays the bookkeeping, never the answer
+    except UserError:
         log.warning("login session %s not updated", stored.session_id, exc_info=True)
-    return None
+    return user if found == "valid" else None
 
 
 def role_label(role: str) -> str:

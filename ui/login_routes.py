@@ -39,33 +39,35 @@ COOKIE_NAME = "gtm_session"
 # Lax: sent on top-level navigations (a link from an e-mail opens the dashboard logged in) and with the page's own
 # websocket, never with another site's requests (no cross-site websocket or form can use it).
 COOKIE_SAMESITE: Final = "lax"
-ROUTE_PREFIX = "/gtm-auth"  # outside Streamlit's reserved /_stcore/, /media/, /component/, /static/
-SESSION_PATH = f"{ROUTE_PREFIX}/session"
-LOGOUT_PATH = f"{ROUTE_PREFIX}/logout"
+ROUTE_PREFIX = "gtm-auth"  # outside Streamlit's reserved /_stcore/, /media/, /component/, /static/
 MAX_NEXT_CHARS = 2000  # a page path with its query; anything longer is not one of ours
 SAFE_PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$")  # printable URL characters only: no \, spaces, controls
 TEXTS = load_texts(TEXTS_DIR / "auth.yaml")
 
-_mounted = False  # set when server.py builds the app with these routes: only then is a ticket worth issuing
+_base: str | None = None  # "/<server.baseUrlPath>/gtm-auth" once server.py has built the app with these routes
 
 
 def routes() -> list[BaseRoute]:
-    """The routes for st.App(routes=…); calling this tells ui/auth.py that a browser can redeem tickets."""
-    global _mounted
-    _mounted = True
-    return [Route(SESSION_PATH, redeem, methods=["GET"]), Route(LOGOUT_PATH, clear, methods=["GET"])]
+    """The routes for st.App(routes=…), under server.baseUrlPath like Streamlit's own; calling this tells ui/auth.py
+    that a browser can redeem tickets (`streamlit run app.py` has no routes: its logins last as long as the tab)."""
+    global _base
+    from streamlit import config  # read when the server is built, after `streamlit run` has loaded the options
+
+    base_url = str(config.get_option("server.baseUrlPath") or "").strip("/")
+    _base = f"/{base_url}/{ROUTE_PREFIX}" if base_url else f"/{ROUTE_PREFIX}"
+    return [Route(f"{_base}/session", redeem, methods=["GET"]), Route(f"{_base}/logout", clear, methods=["GET"])]
 
 
 def mounted() -> bool:
-    return _mounted
+    return _base is not None
 
 
 def session_url(ticket: str, next_path: str) -> str:
-    return f"{SESSION_PATH}?{urlencode({'ticket': ticket, 'next': safe_next(next_path)})}"
+    return f"{_base}/session?{urlencode({'ticket': ticket, 'next': safe_next(next_path)})}"
 
 
 def logout_url(next_path: str) -> str:
-    return f"{LOGOUT_PATH}?{urlencode({'next': safe_next(next_path)})}"
+    return f"{_base}/logout?{urlencode({'next': safe_next(next_path)})}"
 
 
 def safe_next(value: object) -> str:
