@@ -107,11 +107,22 @@ def test_a_login_lasts_through_a_reload_a_deep_link_a_card_click_and_a_new_tab(s
     other.wait_for_selector(f"text=Signed in: {ANALYST}", timeout=RENDER_TIMEOUT_MS)  # the language link keeps it too
 
 
+def test_a_link_from_another_site_opens_the_dashboard_logged_in(session_server, context):
+    url, _, _ = session_server
+    page = logged_in_tab(context, url)
+    elsewhere = url.replace("127.0.0.1", "localhost")  # another site to the browser (SameSite compares host names)
+    page.goto(f"{elsewhere}/_stcore/health")
+    page.set_content(f'<a id="there" href="{url}/data">看板</a>')
+    page.click("#there")
+    assert_signed_in(page)
+    assert page.url == f"{url}/data"
+
+
 def test_the_session_cookie_is_httponly_unreadable_by_the_page_and_only_its_hash_is_stored(session_server, context):
     url, db, _ = session_server
     page = logged_in_tab(context, url)
     cookie = session_cookie(context)
-    assert cookie is not None and cookie["httpOnly"] is True and cookie["sameSite"] == "Lax" and cookie["path"] == "/"
+    assert cookie is not None and cookie["httpOnly"] is True and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
     assert cookie["secure"] is False  # plain http here: a Secure cookie would never come back
     assert COOKIE_NAME not in page.evaluate("document.cookie")
     token = cookie["value"]

@@ -36,9 +36,10 @@ from ui.i18n import TEXTS_DIR
 log = logging.getLogger("gtm.login_routes")
 
 COOKIE_NAME = "gtm_session"
-# Lax: sent on top-level navigations (a link from an e-mail opens the dashboard logged in) and with the page's own
-# websocket, never with another site's requests (no cross-site websocket or form can use it).
-COOKIE_SAMESITE: Final = "lax"
+# Strict: never sent with a request another site starts (no cross-site websocket, form or link can use it). A link
+# from elsewhere still opens the dashboard logged in: the page itself needs no cookie, and its websocket, which reads
+# it, is started by our own page (tests/test_browser_sessions.py follows such a link).
+COOKIE_SAMESITE: Final = "strict"
 ROUTE_PREFIX = "gtm-auth"  # outside Streamlit's reserved /_stcore/, /media/, /component/, /static/
 MAX_NEXT_CHARS = 2000  # a page path with its query; anything longer is not one of ours
 SAFE_PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$")  # printable URL characters only: no \, spaces, controls
