@@ -206,7 +206,7 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str,
 
 def ticket_for(db: Path) -> str:
     ticket = new_token()
-    Store(db).start_login_session(new_session_id(), ANALYST, "fp", token_hash(ticket), 60, "test")
+    Store(db).start_login_session(new_session_id(), ANALYST, "fp", token_hash(ticket), 60, "loopback")  # as from here
     return ticket
 
 

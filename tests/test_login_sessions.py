@@ -161,6 +161,13 @@ def test_an_expired_ticket_or_one_of_a_revoked_session_is_refused(store):
     assert store.redeem_login_ticket(token_hash("forged-ticket-forged-ticket"), token_hash(new_token()), "x") is None
 
 
+def test_a_ticket_is_redeemed_only_from_the_address_that_logged_in(store):
+    ticket = new_token()
+    store.start_login_session(new_session_id(), ANALYST, "fp", token_hash(ticket), 60, "203.0.113.5")
+    assert store.redeem_login_ticket(token_hash(ticket), token_hash(new_token()), "198.51.100.7") is None
+    assert store.redeem_login_ticket(token_hash(ticket), token_hash(new_token()), "203.0.113.5") is not None
+
+
 def test_a_session_is_revoked_and_audited_once(store):
     session_id = started(store)
     assert store.revoke_login_session(session_id, by="system", reason="expired", action="session_expired")

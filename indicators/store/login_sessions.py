@@ -47,12 +47,14 @@ def start(db: Database, session_id: str, user_name: str, fingerprint: str, ticke
 
 
 def redeem_ticket(db: Database, ticket_hash: str, token_hash: str, client_address: str) -> StoredSession | None:
-    """Trade a one-time ticket for the cookie's token (its hash): once, before the ticket expires, for a session not
-    revoked; audited `session_start`. None when the ticket is unknown, used, expired or its session revoked."""
+    """Trade a one-time ticket for the cookie's token (its hash): once, before the ticket expires, from the address
+    that logged in, for a session not revoked; audited `session_start`. None when the ticket is unknown, used, expired,
+    its session revoked, or it comes from elsewhere (a ticket read off the page by an injected script and sent away is
+    worth nothing to its new holder)."""
     at = now()
     rows = db.query(
         f"SELECT {_COLUMNS} FROM login_sessions WHERE ticket_hash = ? AND ticket_expires_at >= ? AND token_hash IS NULL "
-        "AND revoked_at IS NULL", [ticket_hash, at])
+        "AND revoked_at IS NULL AND client_address = ?", [ticket_hash, at, client_address])
     if rows.empty:
         return None
     session = _session(rows.iloc[0].to_dict())
