@@ -285,3 +285,13 @@ def test_a_session_idle_past_the_limit_is_refused_and_audited_once(dashboard, mo
     assert audit_actions(dashboard).count("session_expired") == 1
     [(_, _, revoked, by, reason)] = sessions(dashboard)
     assert revoked is not None and by == "system" and reason == "expired"
+
+
+def test_removing_a_user_with_the_cli_ends_their_sessions_and_the_tab_is_a_viewer(dashboard, command):
+    at = log_in(app(), ANALYST, ANALYST_PASSWORD)
+    result = command("indicators.users", "remove", ANALYST, "--by", "cli-admin")
+    assert result.returncode == 0 and "1 login session(s) ended" in result.stdout
+    [(_, _, revoked, by, reason)] = sessions(dashboard)
+    assert revoked is not None and by == "cli-admin" and reason == "user_removed"
+    assert not signed_in(at.run())
+    assert audit_actions(dashboard)[-2:] == ["user_remove", "session_revoked"]
