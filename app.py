@@ -16,6 +16,7 @@ log = logging.getLogger("gtm.app")
 configure_logging()
 
 st.set_page_config(page_title=t("app_title"), page_icon="🌿", layout="wide")
+auth.begin_run()  # the login session is checked once per run, from here on
 try:
     startup.prepare_database()  # once per process: migrate, and demo data into a new empty database
     queries.follow_data_version()  # a write by another instance or the CLI shows at this rerun

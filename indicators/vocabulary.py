@@ -74,6 +74,7 @@ AUDIT_ACTIONS = (
     "import", "demo_load", "rollback", "reapply", "remove_demo", "upload_refused", "login", "login_failed", "login_throttled",
     "logout", "set_target", "user_add", "user_remove", "user_reset", "user_role", "backup", "restore", "restore_refused",
     "recipe_saved",
+    "session_start", "session_revoked", "session_expired",
 )
 
 

@@ -7,6 +7,7 @@
 - observations.py  reads, compare, write_batch, rollback, removing demo data (append-only history)
 - audit.py         the audit row and the log
 - overrides.py     targets an administrator enters
+- login_sessions.py password logins that last beyond one tab (hashes of tokens only), revoked on logout or reset
 - backup.py        backup, inspection and restore of backup files; copying.py the rules of copying our tables
                    out of (into) a file: our migrations, our names, never the file's objects
 - backend.py       the protocol a database engine implements; duckdb_backend.py is today's (and the only
@@ -26,9 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from indicators import settings
+from indicators.accounts.sessions import StoredSession
 from indicators.catalogue import Catalogue
 from indicators.settings import DEFAULT_DB
-from indicators.store import audit, observations, overrides, schema
+from indicators.store import audit, login_sessions, observations, overrides, schema
 from indicators.store import backup as backups
 from indicators.store.audit import MAX_AUDIT_TEXT
 from indicators.store.backend import Backend
@@ -143,6 +145,39 @@ class Store:
     def audit_log(self, limit: int | None = None) -> pd.DataFrame:
         """The audit log, newest first."""
         return audit.audit_log(self._db, limit)
+
+    # --- login sessions (indicators/accounts/sessions.py has the rules) --------------------------------------
+    def start_login_session(self, session_id: str, user_name: str, fingerprint: str, ticket_hash: str | None,
+                            ticket_seconds: float, client_address: str) -> None:
+        """Record a password login (audited `login`) and the session it starts."""
+        login_sessions.start(self._db, session_id, user_name, fingerprint, ticket_hash, ticket_seconds, client_address)
+
+    def redeem_login_ticket(self, ticket_hash: str, token_hash: str, client_address: str) -> StoredSession | None:
+        """Trade a one-time ticket for the cookie token's hash, once (audited `session_start`); None if refused."""
+        return login_sessions.redeem_ticket(self._db, ticket_hash, token_hash, client_address)
+
+    def login_session(self, *, token_hash: str | None = None, session_id: str | None = None) -> StoredSession | None:
+        """The session with that cookie token hash (or that id), revoked ones too; None when there is none."""
+        if token_hash is not None:
+            return login_sessions.by_token(self._db, token_hash)
+        return login_sessions.by_id(self._db, session_id) if session_id is not None else None
+
+    def touch_login_session(self, session_id: str) -> None:
+        """The session was used now (no audit row, no new data version: call at most every few minutes)."""
+        login_sessions.touch(self._db, session_id)
+
+    def revoke_login_session(self, session_id: str, *, by: str, reason: str, action: str = "session_revoked",
+                             client_address: str | None = None) -> bool:
+        """End one session, audited once as `action`; False when it had already ended."""
+        return login_sessions.revoke(self._db, session_id, by=by, reason=reason, action=action,
+                                     client_address=client_address)
+
+    def revoke_user_sessions(self, user_name: str, *, by: str, reason: str) -> int:
+        """End every open session of a user (audited `session_revoked` when there was one); how many ended."""
+        return login_sessions.revoke_user(self._db, user_name, by=by, reason=reason)
+
+    def open_login_sessions(self, user_name: str) -> int:
+        return login_sessions.open_sessions(self._db, user_name)
 
     # --- targets an administrator enters --------------------------------------------------------------------
     def target_overrides(self) -> dict[tuple[str, str], float]:
