@@ -6,8 +6,11 @@ dashboard reads and while imports queue; a restore copies a backup's rows into a
 migrations (nothing of the file runs), upgrades it, checks it with a status run, refuses a non-empty database
 unless --force (then the old file is kept beside it), and swaps the database in with one atomic rename.
 
-    python -m loaders backup  backups/gtm-2025-06-30.duckdb [--db PATH] [--force]
-    python -m loaders restore backups/gtm-2025-06-30.duckdb [--db PATH] [--force]
+    python -m loaders backup  backups/gtm-2025-06-30.duckdb [--db PATH|URL] [--force]
+    python -m loaders restore backups/gtm-2025-06-30.duckdb [--db PATH|URL] [--force]
+
+On PostgreSQL (--db postgresql://…) the backup is the same portable DuckDB file, and a restore builds the copy in a
+schema beside the store's and swaps the two schemas' names in one transaction (store/crossing.py).
 
 (also `python -m loaders.backup backup|restore …`). `add_backup_commands` and `run_backup_command` let
 loaders/__main__.py offer both subcommands in two lines.
@@ -60,7 +63,7 @@ def file_sha256(path: Path) -> str:
 def backup(store: Store, out: Path, *, force: bool = False, actor: str = "cli") -> BackupResult:
     """Snapshot the database to `out`; refuses to overwrite an existing file unless `force`, and never a folder."""
     out = Path(out)
-    if out.resolve() == store.path.resolve():
+    if not store.on_server and out.resolve() == store.path.resolve():
         raise UserError("备份文件不能是数据库本身。/ The backup cannot be the database itself.")
     check_backup_path(out)  # a folder is refused even with --force; a missing folder is not created
     if out.exists() and not force:
@@ -75,7 +78,7 @@ def backup(store: Store, out: Path, *, force: bool = False, actor: str = "cli") 
 def restore(store: Store, catalogue: Catalogue, source: Path, *, force: bool = False, actor: str = "cli") -> RestoreResult:
     """Bring a backup back: rebuilt from its rows, migrated, checked by a status run, audited, then swapped in."""
     source = Path(source)
-    if source.exists() and store.path.exists() and source.resolve() == store.path.resolve():
+    if not store.on_server and source.exists() and store.path.exists() and source.resolve() == store.path.resolve():
         raise UserError("备份文件就是数据库本身。/ The backup is the database itself.")
     digest = file_sha256(source) if source.is_file() else None
     restored = store.restore_from(source, force=force, actor=actor, sha256=digest, catalogue=catalogue,
@@ -103,7 +106,7 @@ def run_backup_command(args: argparse.Namespace) -> int:
     store = Store(resolve_db_path(args.db))
     actor = current_user(args.user)
     if args.command == "backup":
-        if not store.path.exists():
+        if not store.on_server and not store.path.exists():
             raise StoreError(f"数据库文件不存在：{store.path}。", f"Database file not found: {store.path}.")
         made = backup(store, args.out, force=args.force, actor=actor)
         print(f"已备份到 {made.path}（观测值 {made.counts.get('observations', 0)} 行，批次 {made.counts.get('batches', 0)} 个），"
@@ -118,8 +121,8 @@ def run_backup_command(args: argparse.Namespace) -> int:
         if restored.cleaned:
             ignored += (f"{restored.cleaned} 处文本中的控制字符或双向控制字符已删除。/ control or bidi characters removed from "
                         f"{restored.cleaned} text cells.\n")
-        print(f"已从 {args.source} 恢复数据库 {store.path}（观测值 {restored.counts.get('observations', 0)} 行）。\n{kept}{ignored}"
-              f"/ restored {store.path} from {args.source}")
+        print(f"已从 {args.source} 恢复数据库 {store.where}（观测值 {restored.counts.get('observations', 0)} 行）。\n{kept}{ignored}"
+              f"/ restored {store.where} from {args.source}")
         return EXIT_OK
     raise ValueError(f"not a backup command: {args.command}")
 

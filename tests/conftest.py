@@ -206,7 +206,15 @@ def store_factory(backend: str, request: pytest.FixtureRequest) -> StoreFactory:
     def make(path: str | os.PathLike[str], lock_timeout: float | None = None) -> Store:
         return Store(location(path), lock_timeout=lock_timeout)
 
+    def kept(where: Path) -> Store:
+        """The database a restore --force kept aside (Restored.kept): a file beside it, or a schema beside it."""
+        if server is None:
+            assert where.is_file(), where
+            return Store(where)
+        return Store(server.url(TEST_DATABASE, schema=where.name))
+
     make.location = location  # type: ignore[attr-defined]
+    make.kept = kept  # type: ignore[attr-defined]
     return make
 
 

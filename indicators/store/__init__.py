@@ -56,7 +56,7 @@ def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path | s
     location = cli_value or settings.db_location()
     if not location:
         return DEFAULT_DB
-    return location if settings.is_server_url(location) else Path(location)
+    return str(location) if settings.is_server_url(location) else Path(location)
 
 
 def sha256_of(data: bytes) -> str:

@@ -20,8 +20,11 @@ the two backends moves values unchanged. See README "PostgreSQL".
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
@@ -40,6 +43,7 @@ from indicators.store.errors import DatabaseBusy, DiskFullError, ReadOnlyError, 
 from indicators.store.schema import own_name
 
 LOCK_CLASS = 0x67746D  # "gtm": the first key of the store's advisory lock; the second is the schema's hash
+RESTORE_SCHEMA_PREFIX = "gtm_restore_"  # a restore's copy is built in a schema named so, beside the store's
 POOL_SIZE = 10  # connections one process keeps open at most (Streamlit sessions share them)
 POOL_WAIT_SECONDS = 15.0  # how long to wait for a connection before saying the server is out of reach
 MAX_SHOWN_DETAIL = 300  # characters of a server message quoted to a user
@@ -50,6 +54,12 @@ INT64_OIDS = {20}  # int8 (BIGINT, COUNT(*))
 FLOAT_OIDS = {700, 701, 1700}  # float4, float8, numeric
 BOOL_OIDS = {16}
 TIME_OIDS = {1082, 1114, 1184}  # date, timestamp, timestamptz (the last never used by the store)
+
+# information_schema's type names → DuckDB's, for the column checks of a copy between the two.
+DUCKDB_TYPE_NAMES = {"character varying": "VARCHAR", "text": "VARCHAR", "bigint": "BIGINT", "integer": "INTEGER",
+                     "smallint": "SMALLINT", "double precision": "DOUBLE", "real": "FLOAT", "boolean": "BOOLEAN",
+                     "date": "DATE", "timestamp without time zone": "TIMESTAMP",
+                     "timestamp with time zone": "TIMESTAMP WITH TIME ZONE", "numeric": "DECIMAL"}
 
 _POOLS: dict[str, psycopg_pool.ConnectionPool] = {}
 _POOLS_LOCK = threading.Lock()
@@ -85,7 +95,8 @@ def pool_for(url: str) -> psycopg_pool.ConnectionPool:
     with _POOLS_LOCK:
         pool = _POOLS.get(url)
         if pool is None or pool.closed:
-            pool = psycopg_pool.ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True},
+            pool = psycopg_pool.ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True, "prepare_threshold": None},
+                                               # no prepared statements: a restore renames schemas under them
                                                configure=_configure, open=False, timeout=POOL_WAIT_SECONDS,
                                                name="gtm")
             try:
@@ -191,6 +202,40 @@ class PostgresConnection:
             raise
         self.execute("COMMIT")
 
+    # --- the store schema's own catalogue, for copies between backends (store/crossing.py) --------------------------
+    def objects(self) -> set[tuple[str, str, str]]:
+        """Every object of the store's schema as backend.CopyConnection.objects names them, the schema named "main" as
+        DuckDB names its default one (indexes backing a key are part of their table, as on DuckDB)."""
+        return {(kind, "main", name) for kind, name in self.fetchall(
+            "SELECT CASE WHEN table_type = 'VIEW' THEN 'view' ELSE 'table' END, table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() "
+            "UNION ALL SELECT 'sequence', sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema() "
+            "UNION ALL SELECT 'macro', p.proname FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace "
+            "UNION ALL SELECT 'type', t.typname FROM pg_type t WHERE t.typnamespace = current_schema()::regnamespace "
+            "AND t.typrelid = 0 AND t.typcategory <> 'A' "
+            "UNION ALL SELECT 'index', i.indexname FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE connamespace = current_schema()::regnamespace)")}
+
+    def columns(self, table: str) -> list[tuple[str, str]] | None:
+        """(name, type) of each column of the base table `table` of the store's schema, types named as DuckDB names
+        them (so a copy compares them with a DuckDB file's); None when there is no such base table."""
+        if not self.fetchall("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                             "AND table_name = ? AND table_type = 'BASE TABLE'", [table])[0][0]:
+            return None
+        return [(name, DUCKDB_TYPE_NAMES.get(kind, kind.upper()) + (" GENERATED" if generated == "ALWAYS" else ""))
+                for name, kind, generated in self.fetchall(
+                    "SELECT column_name, data_type, is_generated FROM information_schema.columns WHERE table_schema = "
+                    "current_schema() AND table_name = ? ORDER BY ordinal_position", [table])]
+
+    def append_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+        """COPY rows into one of the store's tables (those columns)."""
+        statement = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+            pg_sql.Identifier(own_name(table, quoted=False)),
+            pg_sql.SQL(", ").join(pg_sql.Identifier(own_name(c, quoted=False)) for c in columns))
+        with self._errors(), self._con.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(_plain(row))
+
     def checkpoint(self) -> None:
         """Nothing to do: a committed transaction is durable on the server (its WAL), and CHECKPOINT needs a superuser."""
 
@@ -261,24 +306,85 @@ class PostgresBackend:
 
         return PostgresConnection(raw, self.where, release, write=True)
 
-    # Backups of a PostgreSQL store: not yet the portable backup (see README "PostgreSQL"); pg_dump meanwhile.
+    # --- the portable backup and restore (store/crossing.py copies between the backends) -------------------------
     def copy_to(self, out: Path) -> dict[str, int]:
-        raise _not_yet()
+        """The portable backup: a new DuckDB file from one snapshot of this schema."""
+        from indicators.store.crossing import backup_postgres  # crossing imports this module
+
+        return backup_postgres(self, out)
 
     def stage_restore(self, backup: Path) -> Staged:
-        raise _not_yet()
+        """A backup file's rows in a new schema of this database (RESTORE_SCHEMA_PREFIX…), built and upgraded by the
+        store's migrations in one transaction, waiting for `swap_in`."""
+        from indicators.store import copying
+        from indicators.store.crossing import from_duckdb_file
+
+        staging = f"{RESTORE_SCHEMA_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        self._admin(f"CREATE SCHEMA {staging}")
+        staged = PostgresBackend(self.with_schema(staging), lock_timeout=self.lock_timeout)
+        source = copying.Source(backup.name, is_backup=True)
+        try:
+            with from_duckdb_file(backup, staged, source) as con:
+                copied = copying.rebuild(con, source)
+        except BaseException:
+            self.discard(Path(staging))
+            raise
+        # lower case, at most 63 characters: a name search_path finds unquoted, as PostgreSQL folds and clips names
+        stamp = f"{dt.datetime.now(dt.UTC).replace(tzinfo=None):%Y%m%d_%H%M%S}"
+        keep_as = Path(f"{self.schema()[:30]}_before_restore_{stamp}")
+        return Staged(Path(staging), staged, copied.counts, keep_as, copied.ignored, copied.cleaned)
 
     def swap_in(self, staged: Staged, *, keep_old: bool) -> Path | None:
-        raise _not_yet()
+        """The staged schema takes this one's name in one transaction (DDL is transactional on PostgreSQL); the
+        replaced schema is renamed to `staged.keep_as` (keep_old) or dropped."""
+        live, staging, keep = self.schema(), staged.path.name, staged.keep_as.name
+        con = self.connect(write=False)
+        try:
+            with con.transaction():
+                there = con.fetchall("SELECT COUNT(*) FROM pg_namespace WHERE nspname = ?", [live])[0][0]
+                if there and keep_old:
+                    con.execute(pg_sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                        pg_sql.Identifier(live), pg_sql.Identifier(keep)).as_string(None))
+                elif there:
+                    con.execute(pg_sql.SQL("DROP SCHEMA {} CASCADE").format(pg_sql.Identifier(live)).as_string(None))
+                con.execute(pg_sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                    pg_sql.Identifier(staging), pg_sql.Identifier(live)).as_string(None))
+        finally:
+            con.close()
+        return staged.keep_as if keep_old else None
 
     def discard(self, path: Path) -> None:
-        path.unlink(missing_ok=True)  # a partial backup file, should one exist
+        """A staged restore's schema, or a partial backup file."""
+        if str(path) == path.name and path.name.startswith(RESTORE_SCHEMA_PREFIX):
+            self._admin(pg_sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(pg_sql.Identifier(path.name)).as_string(None))
+        else:
+            path.unlink(missing_ok=True)
 
+    # --- naming the schema ----------------------------------------------------------------------------------------
+    def schema(self) -> str:
+        """The store's schema: the first of the URL's search_path (public unless the URL says otherwise)."""
+        con = self.connect(write=False)
+        try:
+            found = con.fetchall("SELECT current_schema()")[0][0]
+            if found is None:  # named but not created yet
+                first = str(con.fetchall("SHOW search_path")[0][0]).split(",")[0].strip().strip('"')
+                found = first if first and first != "$user" else "public"
+            return str(found)
+        finally:
+            con.close()
 
-def _not_yet() -> StoreError:
-    return StoreError("PostgreSQL 数据库暂不支持本系统的备份与恢复命令：请用 pg_dump / pg_restore。未做任何更改。",
-                      "Backup and restore commands do not yet support a PostgreSQL database: use pg_dump / pg_restore. "
-                      "Nothing was changed.")
+    def with_schema(self, schema: str) -> str:
+        """This database's connection string with `schema` as the search_path."""
+        parts = psycopg.conninfo.conninfo_to_dict(self.url)
+        parts["options"] = f"{parts.get('options') or ''} -c search_path={schema}".strip()
+        return psycopg.conninfo.make_conninfo(**parts)
+
+    def _admin(self, statement: str) -> None:
+        con = self.connect(write=False)
+        try:
+            con.execute(statement)
+        finally:
+            con.close()
 
 
 def _unreachable(url: str, exc: BaseException) -> StoreError:
@@ -372,5 +478,5 @@ def _plain_one(value: object) -> object:
 
 
 def _plain(params: Sequence[object]) -> list[object]:
-    return [None if (v is not None and not isinstance(v, str | bytes | list | tuple) and pd.isna(v)) else _plain_one(v)  # type: ignore[arg-type]
+    return [None if (v is not None and not isinstance(v, str | bytes | list | tuple) and pd.isna(v)) else _plain_one(v)
             for v in params]
