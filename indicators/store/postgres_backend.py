@@ -377,7 +377,7 @@ class PostgresBackend:
         """This database's connection string with `schema` as the search_path."""
         parts = psycopg.conninfo.conninfo_to_dict(self.url)
         parts["options"] = f"{parts.get('options') or ''} -c search_path={schema}".strip()
-        return psycopg.conninfo.make_conninfo(**parts)
+        return psycopg.conninfo.make_conninfo("", **parts)
 
     def _admin(self, statement: str) -> None:
         con = self.connect(write=False)
