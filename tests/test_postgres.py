@@ -148,3 +148,19 @@ def test_migrate_copies_a_duckdb_database_into_postgresql_verified(postgres, tmp
     assert again.returncode == 1 and "--force" in again.stderr  # a target with data is not overwritten unasked
     wrong_way = command("loaders", "migrate", "--db", url, "--to", str(tmp_path / "x.duckdb"))
     assert wrong_way.returncode == 1 and "--to postgresql://" in wrong_way.stderr
+
+
+@pytest.mark.usefixtures("app_state")
+def test_the_dashboard_runs_on_postgresql_from_its_first_run(postgres, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP, PAGE_TIMEOUT
+
+    url = postgres_url(postgres, tmp_path / "dashboard")
+    monkeypatch.setenv("GTM_DB", url)
+    at = AppTest.from_file(APP, default_timeout=PAGE_TIMEOUT)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "示例数据" in at.warning[0].value  # the first run created the schema and loaded the demo data there
+    assert "\n".join(str(h.proto.body) for h in at.html).count('class="gtm-card"') == 17
+    assert Store(url).has_demo_data()
