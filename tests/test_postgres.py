@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from indicators.catalogue import Catalogue
-from indicators.store import BatchInfo, Store, StoreBusyError, resolve_db_path
+from indicators.store import BatchInfo, Store, StoreBusyError, StoreError, resolve_db_path
 from indicators.store.backend import Backend, Connection
 from indicators.store.postgres_backend import PostgresBackend, shown_url, translate
 from loaders.backup import backup, restore
@@ -164,3 +164,20 @@ def test_the_dashboard_runs_on_postgresql_from_its_first_run(postgres, tmp_path,
     assert "示例数据" in at.warning[0].value  # the first run created the schema and loaded the demo data there
     assert "\n".join(str(h.proto.body) for h in at.html).count('class="gtm-card"') == 17
     assert Store(url).has_demo_data()
+
+
+def test_a_server_that_refuses_the_connection_is_named_without_the_password(postgres, tmp_path, catalogue):
+    wrong = postgres.url("no_such_database").replace("postgres@", "postgres:s3cret@")
+    with pytest.raises(StoreError) as caught:
+        Store(wrong).initialise(catalogue)
+    assert "无法连接数据库服务器" in caught.value.message_zh and "no_such_database" in caught.value.message_en
+    assert "s3cret" not in str(caught.value)
+
+
+def test_percent_signs_and_question_marks_in_literals_reach_the_server_as_written(postgres, tmp_path):
+    con = PostgresBackend(postgres_url(postgres, tmp_path / "literal")).connect(write=False)
+    try:
+        assert con.fetchall("SELECT '100%' AS a, 'why?' AS b, ? AS c", ["x%?"]) == [("100%", "why?", "x%?")]
+        assert con.fetchall("SELECT '50%'") == [("50%",)]
+    finally:
+        con.close()

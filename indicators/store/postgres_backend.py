@@ -95,9 +95,11 @@ def pool_for(url: str) -> psycopg_pool.ConnectionPool:
     with _POOLS_LOCK:
         pool = _POOLS.get(url)
         if pool is None or pool.closed:
+            _probe(url)  # a wrong address, user or password is said at once, in the server's words
             pool = psycopg_pool.ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True, "prepare_threshold": None},
                                                # no prepared statements: a restore renames schemas under them
                                                configure=_configure, open=False, timeout=POOL_WAIT_SECONDS,
+                                               check=psycopg_pool.ConnectionPool.check_connection,  # survives a server restart
                                                name="gtm")
             try:
                 pool.open(wait=True, timeout=POOL_WAIT_SECONDS)
@@ -106,6 +108,16 @@ def pool_for(url: str) -> psycopg_pool.ConnectionPool:
                 raise _unreachable(url, exc) from exc
             _POOLS[url] = pool
         return pool
+
+
+def _probe(url: str) -> None:
+    try:
+        psycopg.connect(url, connect_timeout=int(POOL_WAIT_SECONDS)).close()
+    except psycopg.Error as exc:
+        where, detail = shown_url(url), for_terminal(str(exc).strip())[:MAX_SHOWN_DETAIL]
+        raise StoreError(f"无法连接数据库服务器 {where}（{detail}）。请检查地址、用户名、密码和服务器是否在运行。",
+                         f"Cannot connect to database server {where} ({detail}). Check the address, user, password and "
+                         "that the server is running.") from exc
 
 
 def close_pools() -> None:
