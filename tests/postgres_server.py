@@ -4,7 +4,8 @@ else on the machine), stopped and removed at the end of the test session.
 
 initdb refuses to run as root, so as root (CI) the cluster belongs to the `postgres` user the package creates and
 its commands run through `runuser -u postgres --`; as anyone else they run as that user.
-The server is tuned for tests only (fsync off: a crash of the machine may lose it; it is thrown away anyway).
+The server is tuned for tests only (fsync off: a crash of the machine may lose it; it is thrown away anyway), and a
+watchdog stops it if the test process dies without stopping it.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def start() -> Server:
                       "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"])
         _run(server, [str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "server.log"), "-w",
                       "-t", str(START_TIMEOUT), "-o", f"-p {PORT} -k {server.socket_dir} {TEST_SETTINGS}", "start"])
+        _watch(server)
     except BaseException:
         log = folder / "server.log"
         detail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -94,6 +96,16 @@ def start() -> Server:
             raise ServerUnavailable(f"the PostgreSQL server did not start: {detail}") from None
         raise
     return server
+
+
+def _watch(server: Server) -> None:
+    """A watchdog that stops the server and removes its folder once this test process is gone, however it ended
+    (a killed or timed-out test run must not leave a server running)."""
+    pg_ctl = server.bin_dir / "pg_ctl"
+    script = (f"while [ -d /proc/{os.getpid()} ]; do sleep 2; done; "
+              f"'{pg_ctl}' -D '{server.folder / 'data'}' -m immediate -w stop >/dev/null 2>&1; rm -rf '{server.folder}'")
+    subprocess.Popen([*server.run_as, "sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _run(server: Server, command: list[str]) -> None:
