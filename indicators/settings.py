@@ -14,7 +14,7 @@ from indicators.errors import InvalidArgument
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
-DB_ENV = "GTM_DB"  # the database: a DuckDB file path (default data/gtm.duckdb)
+DB_ENV = "GTM_DB"  # the database: a DuckDB file path (default data/gtm.duckdb), or a postgresql:// URL
 USERS_ENV = "GTM_USERS"  # the users file (default data/users.toml, git-ignored, mode 0600)
 USER_ENV = "GTM_USER"  # who the CLI records as doing an import or change when --user/--by is not given
 LOCK_TIMEOUT_ENV = "GTM_LOCK_TIMEOUT"  # seconds a writer waits for another process holding the database
@@ -39,8 +39,17 @@ def _env(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+SERVER_URL_SCHEMES = ("postgresql://", "postgres://")  # a --db / GTM_DB value naming a PostgreSQL database
+
+
 def db_location() -> str | None:
     return _env(DB_ENV)
+
+
+def is_server_url(location: object) -> bool:
+    """Whether a --db / GTM_DB value names a PostgreSQL database (postgresql://user:pass@host:port/db) rather than
+    a DuckDB file."""
+    return isinstance(location, str) and location.lower().startswith(SERVER_URL_SCHEMES)
 
 
 def users_path() -> Path:

@@ -10,11 +10,12 @@
 - login_sessions.py password logins that last beyond one tab (hashes of tokens only), revoked on logout or reset
 - backup.py        backup, inspection and restore of backup files; copying.py the rules of copying our tables
                    out of (into) a file: our migrations, our names, never the file's objects
-- backend.py       the protocol a database engine implements; duckdb_backend.py is today's (and the only
-                   module that imports duckdb)
+- backend.py       the protocol a database engine implements; duckdb_backend.py (the embedded default, the only
+                   module that imports duckdb) and postgres_backend.py (a postgresql:// URL, the only module
+                   that imports psycopg)
 
-See README "数据存储 / Storage". SQL outside duckdb_backend.py stays portable (standard types, window
-functions, sequences, `?` parameters) so a PostgreSQL backend can follow as one more module.
+See README "数据存储 / Storage". SQL outside the backends stays portable (standard types, window functions,
+sequences, `?` parameters); postgres_backend.py translates what PostgreSQL spells otherwise.
 """
 
 from __future__ import annotations
@@ -52,12 +53,12 @@ __all__ = [
 ]
 
 
-def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
-    """--db wins, then $GTM_DB, then data/gtm.duckdb."""
-    if cli_value:
-        return Path(cli_value)
-    location = settings.db_location()
-    return Path(location) if location else DEFAULT_DB
+def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path | str:
+    """--db wins, then $GTM_DB, then data/gtm.duckdb: a DuckDB file's path, or a PostgreSQL URL (a str, as given)."""
+    location = cli_value or settings.db_location()
+    if not location:
+        return DEFAULT_DB
+    return str(location) if settings.is_server_url(location) else Path(location)
 
 
 def sha256_of(data: bytes) -> str:
@@ -65,12 +66,27 @@ def sha256_of(data: bytes) -> str:
 
 
 class Store:
-    """All reads and writes of one database (a DuckDB file unless another backend is given)."""
+    """All reads and writes of one database: a DuckDB file, or a PostgreSQL database named by a postgresql:// URL
+    (unless another backend is given).
+
+    `path` is the DuckDB file (for a server database, a Path of nothing: `on_server` says so); `where` is how
+    messages name the database (a URL without its password)."""
 
     def __init__(self, path: str | os.PathLike[str], lock_timeout: float | None = None, *, backend: Backend | None = None):
-        self.path = Path(path)
         self.lock_timeout = lock_timeout if lock_timeout is not None else settings.lock_timeout()
-        self._db = Database(backend if backend is not None else DuckDBBackend(self.path), self.path, self.lock_timeout)
+        self.on_server = settings.is_server_url(path)
+        if self.on_server:
+            from indicators.store.postgres_backend import PostgresBackend  # psycopg is loaded only when asked for
+
+            server = PostgresBackend(str(path), lock_timeout=self.lock_timeout)
+            self.path = Path()
+            self.where: Path | str = server.where
+            chosen: Backend = backend if backend is not None else server
+        else:
+            self.path = Path(path)
+            self.where = self.path
+            chosen = backend if backend is not None else DuckDBBackend(self.path)
+        self._db = Database(chosen, self.where, self.lock_timeout)
 
     # --- schema ---------------------------------------------------------------------------------------------
     def initialise(self, catalogue: Catalogue) -> None:

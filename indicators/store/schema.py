@@ -271,7 +271,8 @@ def set_meta(con: Connection, key: str, value: str) -> None:
 def holds_batches(con: Connection) -> bool:
     """Whether the connected database has recorded any batch (a database without one may be replaced freely)."""
     if not bool(con.fetchall(
-        "SELECT COUNT(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_name = 'batches'"
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_catalog = current_database() "
+        "AND table_schema = current_schema() AND table_name = 'batches'"
     )[0][0]):
         return False
     return int(con.fetchall("SELECT COUNT(*) FROM batches")[0][0]) > 0
