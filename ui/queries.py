@@ -16,6 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Catalogue, load_catalogue
+from indicators.changes import ChangeView, build_change_view, summary
+from indicators.data_gaps import gap_cells
 from indicators.display.figures import sources_by_series
 from indicators.status import assess_inputs, history_frame, load_inputs
 from indicators.store import Store, resolve_db_path
@@ -88,6 +90,27 @@ def series_history(region_id: str, indicator_id: str) -> pd.DataFrame:
 def series_sources(as_of: int | None = None) -> dict[tuple[str, str], list[str]]:
     """Each (region, indicator)'s data sources, the most recent first: charts name them under the plot."""
     return sources_by_series(store().current_observations(as_of=as_of))
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def change_view() -> ChangeView:
+    """Statuses by year, before the latest batch and now, and the revised values (what changed)."""
+    specs, observations = inputs()
+    return build_change_view(catalogue(), specs, observations, status_table(), store().active_observation_log(),
+                             target_overrides=target_overrides())
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def change_summary(method: str) -> pd.DataFrame:
+    """One row per series: its status under `method` now, since when, and what it was before."""
+    return summary(change_view(), method)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def data_gaps() -> pd.DataFrame:
+    """Which figures exist for every assessed series and year, of which data status, and which are missing."""
+    specs, _ = inputs()
+    return gap_cells(specs, store().current_observations())
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
