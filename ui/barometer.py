@@ -47,8 +47,10 @@ BAROMETER_CSS = f"""
   .gtm-baro,.gtm-baro tbody{{display:block;width:100%}}
   .gtm-baro tr{{display:flex;flex-wrap:wrap;align-items:center;gap:0 8px;padding:3px 0;border-bottom:1px solid #edf1ef}}
   .gtm-baro td{{display:block;border:0;padding:0}}
-  .gtm-baro .gtm-b-st{{width:auto}}
-  .gtm-baro .gtm-b-name{{flex:1 1 calc(100% - 7.5em);min-width:0;overflow-wrap:anywhere}}
+  /* status and name fill the first line exactly, so region, figures and gap always start the second */
+  .gtm-baro .gtm-b-st{{width:auto;flex:0 0 6.4em;white-space:normal}}
+  .gtm-baro .gtm-b-prov{{display:block;margin:2px 0 0;font-size:.68rem;white-space:normal}}
+  .gtm-baro .gtm-b-name{{flex:1 1 calc(100% - 6.4em - 8px);min-width:0;overflow-wrap:anywhere}}
   .gtm-baro .gtm-b-region,.gtm-baro .gtm-b-latest,.gtm-baro .gtm-b-target,.gtm-baro .gtm-b-gap{{font-size:.76rem;color:#52606d;
     white-space:normal}}
   .gtm-baro .gtm-b-region{{font-weight:600}}
@@ -77,6 +79,8 @@ def gap_cell(row: Mapping[str, Any], texts: Mapping[str, str]) -> tuple[str, str
     """The gap to time elapsed in points ('落后9.7个百分点'), or why there is none; and a CSS class."""
     gap = row.get("gap_pp")
     if gap is not None and not pd.isna(gap):
+        if round(float(gap), 1) == 0:  # "超前0.0个百分点" reads as a contradiction: it is on pace
+            return texts["gap_on_pace"], ""
         behind = float(gap) < 0
         return (texts["behind"] if behind else texts["ahead"]).format(pp=abs(float(gap))), ("behind" if behind else "")
     if bool(row.get("base_met")):

@@ -29,7 +29,8 @@ GAP_CSS = """
 """
 
 
-def cell_text(cell: str, month: object, lang: str, t: Text) -> str:
+def cell_text(cell: str, month: float | int | None, lang: str, t: Text) -> str:
+    """A cell's shape and word; a within-year figure says which months it covers ('◔ 1—9月')."""
     if cell == "within_year":
         return t("cell_within_year", months=months_text(int(month), lang) if month is not None and not pd.isna(month) else "")
     return t(f"cell_{cell}")

@@ -69,7 +69,7 @@ if not present:
         st.warning(t("no_targets_match"))
     else:
         texts = {key: t(key) for key in ("baro_status", "baro_target_name", "baro_region", "baro_latest", "baro_target", "baro_gap",
-                                         "gap_maintain", "gap_base_met", "gap_none", "behind", "ahead", "target", "target_pending")}
+                                         "gap_maintain", "gap_base_met", "gap_on_pace", "gap_none", "behind", "ahead", "target", "target_pending")}
         st.html(barometer_html(selected, method=method, lang=lang, catalogue=catalogue, texts=texts, link_params=page_params))
         st.caption(t("barometer_caption") + " · " + t(f"method_note_{method}"))
         with st.expander(t("changes_heading"), icon=":material/history:"):
@@ -78,7 +78,8 @@ if not present:
                                  catalogue_units=units))
         with st.expander(t("gaps_heading"), icon=":material/grid_on:"):
             st.html(gaps_html(queries.data_gaps(), selected, lang=lang, t=t))
-        st.header(t("details_heading"), divider="gray")
+        st.html(f'<h3 style="font-size:1.25rem;margin:6px 0 0;padding-bottom:4px;border-bottom:1px solid #d9e1dd">'
+                f'{html.escape(t("details_heading"))}</h3>')
 
 values_by_series = history.groupby("series_id")["value"].agg(list).to_dict()
 texts = {key: t(key) for key in ("no_data", "time_progress", "completion", "behind", "ahead", "target", "departments", "trend")}
