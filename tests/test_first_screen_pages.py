@@ -110,3 +110,14 @@ def test_the_english_district_note():
     at = run_app("views/indicator.py", lang="en", plan="tianjin_2022", region="tianjin_heping",
                  indicator="energy_intensity_reduction")
     assert any("Heping District has no data of its own" in i.value for i in at.info)
+
+
+def test_a_revising_batch_shows_on_the_overview_as_a_new_version_with_its_revised_value_and_changed_status():
+    from tests.test_store import batch, rows
+
+    Store(os.environ["GTM_DB"]).write_batch(batch("2024公报修订.xlsx"), rows(("tianjin", "strategic_emerging_industry_share", 2024, 41.0)))
+    body = html_text(run_app())
+    assert "较上一数据版本（第1批 → 第2批 2024公报修订.xlsx" in body and "状态变化的目标（1项）" in body
+    assert "修订过的数值（1项）" in body and "30.2%（初步）" in body and "41.0%（正式）" in body
+    at = run_app("views/indicator.py", plan="tianjin_2022", region="tianjin", indicator="strategic_emerging_industry_share")
+    assert "2024年起已完成" in html_text(at) and "41.0%（正式）" in html_text(at)

@@ -28,6 +28,7 @@ TABLE_CSS = """
   white-space:nowrap;line-height:1.45}
 .gtm-dot.dark{color:#1f2933}
 .gtm-chead{font-weight:600;margin:6px 0 2px}
+.gtm-cnote{margin:6px 0 2px;color:#3e4c59}
 </style>
 """
 
@@ -79,7 +80,7 @@ def changes_html(view: ChangeView, summary: pd.DataFrame, rows: pd.DataFrame, *,
     parts = [TABLE_CSS]
     by_year = shown[shown["changed_since_previous_year"]]
     if by_year.empty:
-        parts.append(f'<p class="gtm-chead">{html.escape(t("changes_since_year_none"))}</p>')
+        parts.append(f'<p class="gtm-cnote">{html.escape(t("changes_since_year_none"))}</p>')
     else:
         parts.append(f'<p class="gtm-chead">{html.escape(t("changes_since_year", n=len(by_year)))}</p>')
         parts.append(_table([t("col_target"), t("col_region"), t("col_change"), t("col_now")],
@@ -109,11 +110,11 @@ def _version_part(view: ChangeView, shown: pd.DataFrame, names: Mapping[str, tup
         return ""
     file_name, when = version_text(view.latest, lang)
     if view.previous is None:
-        return f'<p class="gtm-chead">{html.escape(t("changes_first_version", latest=view.latest.batch_id, file=file_name, when=when))}</p>'
+        return f'<p class="gtm-cnote">{html.escape(t("changes_first_version", latest=view.latest.batch_id, file=file_name, when=when))}</p>'
     values = {"previous": view.previous.batch_id, "latest": view.latest.batch_id, "file": file_name, "when": when}
     changed = shown[shown["changed_since_version"]]
     if changed.empty:
-        return f'<p class="gtm-chead">{html.escape(t("changes_since_version_none", **values))}</p>'
+        return f'<p class="gtm-cnote">{html.escape(t("changes_since_version_none", **values))}</p>'
     rows = []
     for r in changed.to_dict("records"):
         name, region = names[r["series_id"]]
@@ -131,7 +132,7 @@ def _revisions_part(view: ChangeView, rows: pd.DataFrame, lang: str, t: Text,
              zip(rows["region"], rows["input_indicator"], rows["indicator_name"], rows["region_name"], strict=True)}
     revised = view.revisions[[key in shown for key in zip(view.revisions["region_id"], view.revisions["indicator_id"], strict=True)]]
     if revised.empty:
-        return f'<p class="gtm-chead">{html.escape(t("revisions_none"))}</p>'
+        return f'<p class="gtm-cnote">{html.escape(t("revisions_none"))}</p>'
     body = []
     for r in revised.to_dict("records"):
         unit, decimals = catalogue_units.get(str(r["indicator_id"]), ("", 2))
