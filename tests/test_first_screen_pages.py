@@ -121,3 +121,19 @@ def test_a_revising_batch_shows_on_the_overview_as_a_new_version_with_its_revise
     assert "修订过的数值（1项）" in body and "30.2%（初步）" in body and "41.0%（正式）" in body
     at = run_app("views/indicator.py", plan="tianjin_2022", region="tianjin", indicator="strategic_emerging_industry_share")
     assert "2024年起已完成" in html_text(at) and "41.0%（正式）" in html_text(at)
+
+
+def test_a_crafted_file_name_in_the_change_view_is_shown_as_text():
+    from indicators.store import BatchInfo
+    from tests.test_store import rows
+
+    crafted = '<img src=x onerror="alert(1)">.xlsx'
+    Store(os.environ["GTM_DB"]).write_batch(BatchInfo(file_name=crafted, sha256="0" * 64, imported_by="tester"),
+                                            rows(("tianjin", "strategic_emerging_industry_share", 2024, 41.0)))
+    body = html_text(run_app())
+    assert crafted not in body and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;.xlsx" in body
+
+
+def test_a_crafted_region_in_the_url_falls_back_to_the_plans_cities():
+    at = run_app(region='"><script>alert(1)</script>')
+    assert barometer(at).count(ROW) == 17 and "<script>" not in html_text(at)
