@@ -24,11 +24,14 @@ TABLE_CSS = """
 .gtm-ctab th{text-align:left;font-weight:600;font-size:.76rem;color:#52606d;border-bottom:1px solid #cfd8d3;padding:2px 8px;white-space:nowrap}
 .gtm-ctab td{padding:2px 8px;border-bottom:1px solid #edf1ef;vertical-align:top}
 .gtm-ctab .gtm-nowrap{white-space:nowrap}
+/* On a phone the table scrolls sideways inside its box rather than squeezing names to a character a line. */
+.gtm-ctab td:first-child{min-width:10em}
+.gtm-ctab .gtm-chipbox{min-width:13em}
 .gtm-dot{display:inline-block;padding:0 5px;margin:0 2px 2px 0;border-radius:8px;background:var(--c);color:#fff;font-size:.76rem;
   white-space:nowrap;line-height:1.45}
 .gtm-dot.dark{color:#1f2933}
 .gtm-chead{font-weight:600;margin:6px 0 2px}
-.gtm-cnote{margin:6px 0 2px;color:#3e4c59}
+.gtm-cnote{margin:6px 0 2px;color:#3e4c59;font-size:.86rem}
 </style>
 """
 
@@ -90,8 +93,8 @@ def changes_html(view: ChangeView, summary: pd.DataFrame, rows: pd.DataFrame, *,
     parts.append(f'<p class="gtm-chead">{html.escape(t("status_history_heading"))}</p>')
     parts.append(_table([t("col_target"), t("col_region"), t("col_now"), t("col_history")],
                         [[html.escape(names[r["series_id"]][0]), f'<span class="gtm-nowrap">{html.escape(names[r["series_id"]][1])}</span>',
-                          html.escape(since_text(r["status"], r["since_year"], lang, t)),
-                          history_chips(r["history"], lang) or html.escape(t("history_none"))]
+                          f'<span class="gtm-nowrap">{html.escape(since_text(r["status"], r["since_year"], lang, t))}</span>',
+                          f'<div class="gtm-chipbox">{history_chips(r["history"], lang) or html.escape(t("history_none"))}</div>']
                          for r in shown.to_dict("records")]))
     return "".join(parts)
 
@@ -101,8 +104,8 @@ def _change_row(record: Mapping[str, Any], names: Mapping[str, tuple[str, str]],
     latest = period_text(record["latest_year"], record["latest_month"], lang)
     change = (_chip(str(record["previous_status"]), lang, f"{record['previous_year']} ") + " → "
               + _chip(str(record["status"]), lang, f"{latest} "))
-    return [html.escape(name), f'<span class="gtm-nowrap">{html.escape(region)}</span>', change,
-            html.escape(since_text(record["status"], record["since_year"], lang, t))]
+    return [html.escape(name), f'<span class="gtm-nowrap">{html.escape(region)}</span>', f'<span class="gtm-nowrap">{change}</span>',
+            f'<span class="gtm-nowrap">{html.escape(since_text(record["status"], record["since_year"], lang, t))}</span>']
 
 
 def _version_part(view: ChangeView, shown: pd.DataFrame, names: Mapping[str, tuple[str, str]], lang: str, t: Text) -> str:
@@ -119,8 +122,8 @@ def _version_part(view: ChangeView, shown: pd.DataFrame, names: Mapping[str, tup
     for r in changed.to_dict("records"):
         name, region = names[r["series_id"]]
         rows.append([html.escape(name), f'<span class="gtm-nowrap">{html.escape(region)}</span>',
-                     _chip(str(r["version_status"]), lang) + " → " + _chip(str(r["status"]), lang),
-                     html.escape(since_text(r["status"], r["since_year"], lang, t))])
+                     f'<span class="gtm-nowrap">{_chip(str(r["version_status"]), lang)} → {_chip(str(r["status"]), lang)}</span>',
+                     f'<span class="gtm-nowrap">{html.escape(since_text(r["status"], r["since_year"], lang, t))}</span>'])
     return (f'<p class="gtm-chead">{html.escape(t("changes_since_version", n=len(changed), **values))}</p>'
             + _table([t("col_target"), t("col_region"), t("col_change"), t("col_now")], rows))
 

@@ -24,6 +24,7 @@ GAP_CSS = """
 .gtm-gaps{border-collapse:collapse;font-size:.8rem;line-height:1.3;margin:4px 0 8px}
 .gtm-gaps th{font-weight:600;font-size:.74rem;color:#52606d;border-bottom:1px solid #cfd8d3;padding:2px 6px;text-align:left;white-space:nowrap}
 .gtm-gaps td{padding:1px 4px;border-bottom:1px solid #fff}
+.gtm-gaps td:first-child{min-width:10em}
 .gtm-gaps td.gtm-g{white-space:nowrap;text-align:center;border-left:2px solid #fff}
 </style>
 """
