@@ -160,9 +160,11 @@ def series_changes_html(view: ChangeView, summary: pd.DataFrame, row: Mapping[st
     lines = [TABLE_CSS, f'<p class="gtm-chead">{html.escape(since_text(record["status"], record["since_year"], lang, t))}</p>',
              f'<div>{history_chips(record["history"], lang) or html.escape(t("history_none"))}</div>']
     if record["changed_since_previous_year"]:
-        lines.append(f'<p>{html.escape(t("changes_since_year", n=1))}：{_change_row(record, {row["series_id"]: ("", "")}, lang, t)[2]}</p>')
+        change = _change_row(record, {row["series_id"]: ("", "")}, lang, t)[2]
+        lines.append(f'<p class="gtm-cnote">{html.escape(t("since_previous_year_short"))}{change}</p>')
     if record["changed_since_version"]:
-        lines.append(f'<p>{_chip(str(record["version_status"]), lang)} → {_chip(str(record["status"]), lang)}</p>')
+        lines.append(f'<p class="gtm-cnote">{html.escape(t("since_previous_version_short"))}'
+                     f'{_chip(str(record["version_status"]), lang)} → {_chip(str(record["status"]), lang)}</p>')
     revised = view.revisions[(view.revisions["region_id"] == row["region"]) & (view.revisions["indicator_id"] == row["input_indicator"])]
     if not revised.empty:
         frame = pd.DataFrame({"region": [row["region"]], "input_indicator": [row["input_indicator"]],

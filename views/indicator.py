@@ -54,6 +54,8 @@ METRIC_CSS = (
     'div:has(> [data-testid="stMetricDeltaDescription"]) {flex-wrap: wrap; overflow: visible !important}'
     f'.st-key-{NEEDED_KEY} [data-testid="stMetricValue"], .st-key-{NEEDED_KEY} [data-testid="stMetricValue"] * '
     '{font-size: 1.3rem !important; line-height: 1.35 !important}'
+    # On a phone the title ("indicator · region") would fill the first screen at Streamlit's 2.75rem.
+    '@media (max-width: 640px) {[data-testid="stMainBlockContainer"] h1 {font-size: 1.45rem !important; line-height: 1.3 !important}}'
 )
 method = st.query_params.get("method") if st.query_params.get("method") in METHODS else "barometer"
 present = presenting()

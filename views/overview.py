@@ -33,19 +33,22 @@ present = presenting()  # a meeting-room screen: each plan's barometer alone (it
 
 # Filters in the sidebar (and the URL): the first screen is the barometer, not the controls.
 box = sidebar_filters()
+# Labels are looked up now, not when a widget formats its options later (then the language may not be known).
+all_label = t("all")
+method_labels = {m: t(f"method_{m}") for m in METHODS}
 plans = list(catalogue.plans)
-plan_choice = url_select(t("plan"), "plan", [ALL, *plans], lambda p: t("all") if p == ALL else catalogue.plans[p].name(lang),
+plan_choice = url_select(t("plan"), "plan", [ALL, *plans], lambda p: all_label if p == ALL else catalogue.plans[p].name(lang),
                          container=box)
 CITY = "__city__"  # each plan's own region: the default, districts are one choice away
 region_ids = list(dict.fromkeys(rows["region"]))
 region_labels = {CITY: t("plan_region"), ALL: t("all_regions")}
 region_choice = url_select(t("region"), "region", [CITY, ALL, *region_ids], lambda r: region_labels.get(r) or catalogue.regions[r].name(lang),
                            default=CITY, container=box)
-area_choice = url_select(t("area"), "area", [ALL, *catalogue.areas], lambda a: t("all") if a == ALL else catalogue.areas[a].name(lang),
+area_choice = url_select(t("area"), "area", [ALL, *catalogue.areas], lambda a: all_label if a == ALL else catalogue.areas[a].name(lang),
                          container=box)
-method = url_radio(t("method"), "method", list(METHODS), lambda m: t(f"method_{m}"), container=box)
+method = url_radio(t("method"), "method", list(METHODS), method_labels.__getitem__, container=box)
 status_choice = url_select(t("status_filter"), "status", [ALL, *STATUSES[method]],
-                           lambda s: t("all") if s == ALL else status_word(s, lang), container=box)
+                           lambda s: all_label if s == ALL else status_word(s, lang), container=box)
 
 selected = rows
 if region_choice == CITY:
