@@ -135,6 +135,17 @@ def resolve_region(catalogue: Catalogue, region: str | None) -> str | None:
     return region_id
 
 
+def load_observations(catalogue: Catalogue, store: Store, *, as_of: int | None = None) -> pd.DataFrame:
+    """The current observations any plan's target could read (with data status, source and batch): the one read behind
+    the engine's inputs, and behind the data gaps, which need the data status the engine does not."""
+    needed = sorted({ind_id for _, t in catalogue.plan_targets()
+                     for _, ind_id in _input_candidates(catalogue.indicators[t.indicator])})
+    # Only the plans' regions and their districts are assessed: let the database drop the rest.
+    plan_regions = {p.region for p in catalogue.plans.values()}
+    regions = sorted(plan_regions | {r.id for r in catalogue.regions.values() if r.parent in plan_regions})
+    return store.current_observations(as_of=as_of, indicators=needed, regions=regions)
+
+
 def load_inputs(
     catalogue: Catalogue, store: Store, *, plan: str | None = None, region: str | None = None, as_of: int | None = None,
     target_overrides: Mapping[tuple[str, str], float] | None = None,
@@ -143,12 +154,7 @@ def load_inputs(
 
     target_overrides: the administrator's target values when the caller has them already (else read from the store).
     """
-    needed = sorted({ind_id for _, t in catalogue.plan_targets()
-                     for _, ind_id in _input_candidates(catalogue.indicators[t.indicator])})
-    # Only the plans' regions and their districts are assessed: let the database drop the rest.
-    plan_regions = {p.region for p in catalogue.plans.values()}
-    regions = sorted(plan_regions | {r.id for r in catalogue.regions.values() if r.parent in plan_regions})
-    observations = store.current_observations(as_of=as_of, indicators=needed, regions=regions)
+    observations = load_observations(catalogue, store, as_of=as_of)
     return build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region),
                         target_overrides=store.target_overrides() if target_overrides is None else target_overrides)
 

@@ -38,10 +38,6 @@ COMPACT_CSS = """
 .st-key-gtm_head h1 {font-size: 1.45rem !important; line-height: 1.3 !important; padding: 0 !important; margin: 0 !important}
 .st-key-gtm_head [data-testid="stCaptionContainer"] {font-size: .8rem; margin: 0}
 @media (max-width: 640px) {.st-key-gtm_head h1 {font-size: 1.2rem !important}}
-.gtm-title{display:flex;flex-wrap:wrap;align-items:baseline;gap:2px 14px;margin:0}
-.gtm-title h1{font-size:1.45rem;line-height:1.25;margin:0;padding:0;font-weight:700;color:#1f2933}
-.gtm-title .gtm-asof{font-size:.82rem;color:#52606d}
-@media (max-width: 640px) {.gtm-title h1{font-size:1.2rem}}
 </style>
 """
 
@@ -57,8 +53,3 @@ def demo_line(text: str, help_text: str) -> str:
     return (f'<div class="gtm-demo" role="note" title="{html.escape(help_text)}" style="{DEMO_LINE_STYLE}">'
             f'⚗ <b>{html.escape(text)}</b> <span style="color:#8a6d1a">· {html.escape(help_text)}</span></div>')
 
-
-def title_html(title: str, subtitle: str) -> str:
-    """The page title and one line under it (data as of, method, filters) in little height."""
-    return (f'<div class="gtm-title"><h1>{html.escape(title)}</h1>'
-            f'<span class="gtm-asof">{html.escape(subtitle)}</span></div>')

@@ -19,7 +19,7 @@ from indicators.catalogue import Catalogue, load_catalogue
 from indicators.changes import ChangeView, build_change_view, summary
 from indicators.data_gaps import gap_cells
 from indicators.display.figures import sources_by_series
-from indicators.status import assess_inputs, history_frame, load_inputs
+from indicators.status import assess_inputs, build_inputs, history_frame, load_observations
 from indicators.store import Store, resolve_db_path
 from indicators.targets import apply_target_overrides
 from loaders.export import export_observations
@@ -46,9 +46,15 @@ def has_demo_data() -> bool:
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def observations(as_of: int | None = None) -> pd.DataFrame:
+    """The one read of the observations behind every figure on a page (the engine's inputs and the data gaps)."""
+    return load_observations(catalogue(), store(), as_of=as_of)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def inputs(as_of: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The engine's specs and observations: the one read of the observations behind every figure on a page."""
-    return load_inputs(catalogue(), store(), as_of=as_of, target_overrides=target_overrides())
+    """The engine's specs and observations, from that one read."""
+    return build_inputs(catalogue(), observations(as_of), target_overrides=target_overrides())
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
@@ -95,8 +101,8 @@ def series_sources(as_of: int | None = None) -> dict[tuple[str, str], list[str]]
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def change_view() -> ChangeView:
     """Statuses by year, before the latest batch and now, and the revised values (what changed)."""
-    specs, observations = inputs()
-    return build_change_view(catalogue(), specs, observations, status_table(), store().active_observation_log(),
+    specs, keyed = inputs(None)  # positional, as status_table passes it: the same cache entry
+    return build_change_view(catalogue(), specs, keyed, status_table(None), store().active_observation_log(),
                              target_overrides=target_overrides())
 
 
@@ -109,8 +115,8 @@ def change_summary(method: str) -> pd.DataFrame:
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def data_gaps() -> pd.DataFrame:
     """Which figures exist for every assessed series and year, of which data status, and which are missing."""
-    specs, _ = inputs()
-    return gap_cells(specs, store().current_observations())
+    specs, _ = inputs(None)
+    return gap_cells(specs, observations(None))
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
