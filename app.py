@@ -10,6 +10,7 @@ from indicators.errors import UserError
 from indicators.logsetup import configure_logging
 from ui import actions, auth, queries, startup
 from ui.i18n import LANG_PARAM, LANGUAGES, language, t
+from ui.layout import demo_line, reserve_sidebar_filters
 from ui.present import presentation_switch
 
 log = logging.getLogger("gtm.app")
@@ -36,8 +37,9 @@ def language_switch() -> None:
 
 
 def demo_banner() -> None:
+    """One slim line, so the overview's barometer stays on the first screen."""
     if queries.has_demo_data():
-        st.warning(t("demo_banner"), icon=":material/science:")
+        st.html(demo_line(t("demo_line"), t("demo_line_help")))
 
 
 pages = [
@@ -52,6 +54,7 @@ pages = [
 ]
 page = st.navigation(pages)
 language_switch()
+reserve_sidebar_filters()  # the page's filters go here: under the language, above the login form
 presentation_switch(language())  # ?present=1: no sidebar or widgets, large type
 auth.sidebar()
 try:

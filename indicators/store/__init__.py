@@ -110,6 +110,10 @@ class Store:
         """Every value ever recorded for a series (or one year), newest first, with its batch."""
         return observations.observation_history(self._db, region_id, indicator_id, year)
 
+    def active_observation_log(self) -> pd.DataFrame:
+        """Every row of every batch not rolled back, oldest first, with its batch's time and file."""
+        return observations.active_observation_log(self._db)
+
     def batches(self) -> pd.DataFrame:
         return observations.batches(self._db)
 
