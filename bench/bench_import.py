@@ -24,7 +24,7 @@ path against the CLI on the district file, PAGE_REPEATS interleaved rounds, each
 Ratios, not seconds: other engineers' processes share the cores and move every absolute figure; the per-round
 ratios show by how much. --detail adds, per shape, read_workbook alone, CPU time and pandas.read_excel.
 
-Run: .venv/bin/python bench/bench_import.py [n_rows] [--detail] [--shapes bench,district,excel]
+Run: .venv/bin/python bench/bench_import.py [n_rows] [--detail] [--shapes bench,district,excel] (--excel-style: --shapes excel)
 """
 
 from __future__ import annotations
@@ -326,4 +326,6 @@ if __name__ == "__main__":
     named = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--shapes=")), None)
     if "--shapes" in sys.argv[:-1]:
         named = sys.argv[sys.argv.index("--shapes") + 1]
+    if "--excel-style" in sys.argv:  # the earlier flag for the Excel-saved file alone
+        named = "excel"
     main(int(numbers[0]) if numbers else N_ROWS, shapes=named.split(",") if named else None, detail="--detail" in sys.argv)
