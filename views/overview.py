@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.display.figures import PRESENT_BAROMETER_FONT, PRESENT_BAROMETER_WIDTH, plan_barometer_figure
-from indicators.display.labels import as_of_summary
+from indicators.display.labels import as_of_summary, plan_line
 from indicators.progress.ranking import provisional_counts, status_counts, worst_first
 from indicators.vocabulary import METHODS, STATUSES
 from ui import queries
@@ -82,7 +82,7 @@ for plan_id in [p for p in plans if p in set(selected["plan"])]:
         show_barometers(plan, plan_rows)
         continue
     st.subheader(plan.name(lang))
-    st.caption(f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t('issued')} · {plan.status} · "
+    st.caption(f"{plan_line(plan, lang)} · "
                f"{t('base_target_years', base=plan.base_year, target=plan.target_year)} · "
                f"{len(plan.targets)} {t('targets_count')}")
     st.html(status_counts_html(status_counts(plan_rows, method), lang, provisional_counts(plan_rows, method)))

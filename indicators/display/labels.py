@@ -93,6 +93,36 @@ METHOD_PREFIXES = {
 SENTENCE_SEPARATORS = {"zh": "；", "en": "; "}
 
 
+PLAN_STATUS_LABELS = {"正式": {"zh": "正式", "en": "final"}, "征求意见稿": {"zh": "征求意见稿", "en": "draft for comment"}}
+DATA_STATUS_LABELS = {"初步": {"zh": "初步", "en": "preliminary"}, "正式": {"zh": "正式", "en": "final"},
+                      "修订": {"zh": "修订", "en": "revised"}, "估计": {"zh": "估计", "en": "estimated"}}
+ORIGINAL_MARK = "(original text)"  # after a plan's words or a department's name left in Chinese on an English page
+
+
+def original_text(text: str, lang: str) -> str:
+    """A plan quote or a department name as written (Chinese); on an English page quoted and marked as the
+    original, so a reader (and the test that scans English pages for untranslated strings) can tell."""
+    return text if lang == "zh" or not text else f"“{text}” {ORIGINAL_MARK}"
+
+
+def plan_status_text(status: str, lang: str) -> str:
+    return PLAN_STATUS_LABELS.get(status, {}).get("zh" if lang == "zh" else "en", status)
+
+
+def data_status_text(status: object, lang: str) -> str:
+    """'初步' / 'preliminary'; '' for a missing status."""
+    if status is None or (isinstance(status, float) and math.isnan(status)) or status is pd.NA:
+        return ""
+    return DATA_STATUS_LABELS.get(str(status), {}).get("zh" if lang == "zh" else "en", str(status))
+
+
+def plan_line(plan: Plan, lang: str) -> str:
+    """'天津市人民政府 · 2022-03-25印发 · 正式' / 'Issued by “天津市人民政府” (original text) on 2022-03-25 · final'."""
+    if lang == "zh":
+        return f"{plan.issuer} · {plan.date_issued:%Y-%m-%d}印发 · {plan.status}"
+    return f"Issued by {original_text(plan.issuer, lang)} on {plan.date_issued:%Y-%m-%d} · {plan_status_text(plan.status, lang)}"
+
+
 def format_value(value: float | None, unit: str, decimals: int, empty: str = "—") -> str:
     """'11.5%', '11,600家', '0.4700 吨标准煤/万元'; `empty` for a missing figure."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -132,10 +162,10 @@ def target_text(target: Target, unit: str, decimals: int, lang: str, reduction: 
 def departments_text(plan: Plan, target: Target, lang: str) -> str:
     """The departments the plan names for a target, else its coordinator, said as such."""
     if target.all_departments:
-        return "、".join(target.all_departments)
+        return original_text("、".join(target.all_departments), lang)
     if plan.coordinator:
         lead = "、".join(plan.coordinator.departments)
-        return f"方案未点名（统筹：{lead}）" if lang == "zh" else f"none named (coordinator: {lead})"
+        return f"方案未点名（统筹：{lead}）" if lang == "zh" else f"none named (coordinator: {original_text(lead, lang)})"
     return "方案未点名" if lang == "zh" else "none named"
 
 

@@ -179,7 +179,7 @@ def _level_text(col: _ColumnReader, values: np.ndarray, template: str, rows: np.
     known = rows[~np.isnan(decimals[rows])]
     for digits in np.unique(decimals[known]).tolist():
         chosen = known[decimals[known] == digits]
-        out[chosen] = _number_text(values, "{:.%df}" % int(digits), chosen)[chosen]
+        out[chosen] = _number_text(values, "{:." + str(int(digits)) + "f}", chosen)[chosen]
     unknown = rows[np.isnan(decimals[rows])]
     out[unknown] = _number_text(values, template, unknown)[unknown]
     return out
