@@ -19,6 +19,7 @@ from indicators.briefing.comparison import Comparison
 from indicators.briefing.files import barometer_png, briefing_xlsx, chart_csv, chart_png, deck_bytes
 from indicators.briefing.images import export_problem
 from indicators.briefing.names import WHAT, deck_file_name, file_name, safe_stem
+from indicators.briefing.overview_pdf import collect_overview, overview_pdf
 from indicators.texts import load_texts
 from ui import queries
 from ui.i18n import TEXTS_DIR
@@ -116,3 +117,17 @@ def comparison_buttons(comparison: Comparison, *, lang: str, key: str = "compari
     columns[1].download_button(TEXTS["deck"][lang], _logged(comparison.pptx), file_name=comparison.file_name(".pptx"),
                                mime=PPTX_MIME, help=TEXTS["comparison_deck_help"][lang], icon=":material/slideshow:",
                                key=f"{key}_pptx", on_click="ignore")
+
+
+def overview_pdf_button(*, method: str, lang: str, key: str = "export_overview_pdf") -> None:
+    """The print-ready overview (one page per plan, its own city) under the page's method, in the page's language."""
+    problem = _problem()
+    if problem:
+        return  # the plans' own buttons already say why
+    catalogue, store = queries.catalogue(), queries.store()
+    years = sorted({p.target_year for p in catalogue.plans.values()})
+    st.download_button(TEXTS["overview_pdf"][lang],
+                       _logged(lambda: overview_pdf(collect_overview(catalogue, store, method=method, lang=lang))),
+                       file_name=file_name([WHAT["overview"][lang]], years[-1] if years else None, lang, ".pdf"),
+                       mime="application/pdf", help=TEXTS["overview_pdf_help"][lang], icon=":material/picture_as_pdf:",
+                       key=key, on_click="ignore")

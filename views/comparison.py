@@ -20,7 +20,7 @@ lang = language()
 catalogue = queries.catalogue()
 rows = queries.display_table(lang)
 
-selectors = st.columns([3, 3, 3])
+selectors = st.columns([3, 3, 4])
 plan_id = url_select(t("plan"), "plan", list(catalogue.plans), lambda p: catalogue.plans[p].name(lang),
                      container=selectors[0])
 plan = catalogue.plans[plan_id]

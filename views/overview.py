@@ -13,7 +13,7 @@ from indicators.progress.ranking import provisional_counts, status_counts, worst
 from indicators.vocabulary import METHODS, STATUSES
 from ui import queries
 from ui.cards import CARD_CSS, card_html, grid_html, status_counts_html
-from ui.exports import chart_config, export_buttons
+from ui.exports import chart_config, export_buttons, overview_pdf_button
 from ui.formatting import status_word
 from ui.i18n import LANG_PARAM, language, t
 from ui.present import presenting
@@ -45,6 +45,7 @@ status_choice = url_select(t("status_filter"), "status", [ALL, *STATUSES[method]
                            lambda s: t("all") if s == ALL else status_word(s, lang), container=filters[3])
 if not present:
     st.info(t(f"method_note_{method}"), icon=":material/rule:")
+    overview_pdf_button(method=method, lang=lang)
 
 selected = rows
 if region_choice == CITY:

@@ -34,13 +34,13 @@ from indicators.targets import apply_target_overrides
 from indicators.texts import in_language, load_texts
 from indicators.vocabulary import DEMO_SOURCE_MARK
 
-PDF_TIMEOUT_S = 90.0
+PDF_TIMEOUT_S = 90.0  # start Chromium and print, on a cold, busy machine
 # A4 landscape less the margins, in CSS px (96 per inch): 297 − 24 mm wide, 210 − 25 mm high.
 PRINT_WIDTH_PX, PRINT_HEIGHT_PX = round((297 - 24) / 25.4 * 96), round((210 - 25) / 25.4 * 96) - 4
 # One page per plan: a plan whose section runs taller than a page is shrunk to fit (a plan with many targets, or
 # English names that wrap), rather than spilling a few rows onto a page of their own.
 FIT_SCRIPT = """(height) => { for (const s of document.querySelectorAll('section')) {
-  const h = s.getBoundingClientRect().height; if (h > height) s.style.zoom = (height / h).toFixed(3); } }"""  # start Chromium and print, on a cold, busy machine
+  const h = s.getBoundingClientRect().height; if (h > height) s.style.zoom = (height / h).toFixed(3); } }"""
 PAGE_CSS = """
 @page { size: A4 landscape; margin: 11mm 12mm 14mm 12mm; }
 * { box-sizing: border-box; }
@@ -98,7 +98,8 @@ def collect_overview(catalogue: Catalogue, store: Store, *, method: str = "barom
         else pd.DataFrame()
     current = store.current_observations(as_of=as_of)
     by_series = sources_by_series(current)
-    demo_batches = set(store.batches().query("kind == @DEMO_BATCH_KIND")["batch_id"].astype(int))
+    batches = store.batches()
+    demo_batches = set(batches.loc[batches["kind"] == DEMO_BATCH_KIND, "batch_id"].astype(int))
     pages = []
     for plan in catalogue.plans.values():
         plan_rows = rows[(rows["plan"] == plan.id) & (rows["region"] == plan.region)] if not rows.empty else rows
