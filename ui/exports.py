@@ -69,7 +69,7 @@ def export_buttons(*, plan_id: str, region_id: str, method: str, lang: str, indi
     def briefing():
         return collect_briefing(catalogue, store, plan_id=plan_id, region=region_id, method=method, lang=lang)
 
-    columns = st.columns([1, 1, 1, 3], gap="small")
+    columns = st.columns(3, gap="small", width=520)
     if indicator:
         words = [region_name, catalogue.indicators[indicator].name(lang)]
         columns[2].download_button(TEXTS["chart_data"][lang], _logged(lambda: chart_csv(briefing(), indicator)),
@@ -102,7 +102,7 @@ def export_buttons(*, plan_id: str, region_id: str, method: str, lang: str, indi
 
 def comparison_buttons(comparison: Comparison, *, lang: str, key: str = "comparison") -> None:
     """The comparison's PNG and PPTX (drawn when clicked), and its table as CSV and xlsx, in the page's language."""
-    columns = st.columns([1, 1, 1, 1, 2], gap="small")
+    columns = st.columns(4, gap="small", width=680)  # four labels in full ('Export image', 'Export Excel')
     columns[2].download_button(TEXTS["csv"][lang], comparison.csv(), file_name=comparison.file_name(".csv"), mime="text/csv",
                                help=TEXTS["comparison_data_help"][lang], icon=":material/table:", key=f"{key}_csv")
     columns[3].download_button(TEXTS["xlsx"][lang], comparison.xlsx(), file_name=comparison.file_name(".xlsx"), mime=XLSX_MIME,

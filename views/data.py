@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from indicators.display.labels import recorded_text
 from indicators.store import StoreError
 from loaders.errors import LoaderError
 from ui import actions, auth, queries
@@ -137,7 +138,7 @@ if batches.empty:
     st.info(t("no_batches"))
 else:
     st.dataframe(pd.DataFrame({
-        t("batch"): batches["batch_id"], t("file"): batches["file_name"], t("sheet"): batches["sheet"],
+        t("batch"): batches["batch_id"], t("file"): batches["file_name"], t("sheet"): [recorded_text(s, lang) for s in batches["sheet"]],
         t("imported_by"): batches["imported_by"], t("imported_at"): batches["imported_at"],
         t("rows"): batches["row_count"], t("change_new"): batches["new_count"], t("change_changed"): batches["changed_count"],
         "sha256": batches["sha256"].str.slice(0, 12), t("state"): batches["rolled_back_at"].map(

@@ -285,16 +285,20 @@ def comparison_figure(names: Sequence[str], completion: Sequence[float | None], 
     fig = go.Figure(go.Bar(
         x=values, y=list(names), orientation="h", marker={"color": [STATUS_COLOURS.get(s, "#8C8C8C") for s in statuses]},
         text=[f"{instead[i] if missing[i] else f'{v:.1f}%'} · {w}" for i, (v, w) in enumerate(zip(values, status_words, strict=True))],
-        textposition="outside",
+        textposition="outside", cliponaxis=False,  # a long label past the last gridline stays whole
     ))
     if time_progress is not None and not math.isnan(time_progress):
         fig.add_vline(x=time_progress * 100, line={"color": SERIES_COLOUR, "dash": "dash", "width": 2},
                       annotation_text=f"{time_label} {time_progress * 100:.0f}%", annotation_position="top")
     left = COMPARISON_MARGIN_LEFT + int(max([0.0, *(text_width_em(n) for n in names)]) * font_size)
+    # The longest bar's label runs past the bar: room for it on the right (the axis leaves 20% of the plot for it).
+    longest = max(range(len(values)), key=lambda i: values[i]) if values else None
+    label_px = text_width_em(fig.data[0].text[longest]) * font_size if longest is not None else 0.0
+    right = max(40, int(label_px - 0.2 * ((width or WRAP_HINT_WIDTH) - left) * 0.8) + 20)
     margins = _title_and_notes(fig, title, notes, width=width or WRAP_HINT_WIDTH, font_size=font_size, legend=1,
                                plot_left=left)
     fig.update_layout(
-        height=max(260, margins["t"] + margins["b"] + 44 * len(names)), margin={"l": left, "r": 40, **margins},
+        height=max(260, margins["t"] + margins["b"] + 44 * len(names)), margin={"l": left, "r": right, **margins},
         font={"family": CJK_FONT, "size": font_size, "color": SERIES_COLOUR}, paper_bgcolor="white", plot_bgcolor="white",
         xaxis={"ticksuffix": "%", "range": [0, max([100.0, *values]) * 1.25], "gridcolor": "#eeeeee"},
         yaxis={"autorange": "reversed"},

@@ -68,11 +68,12 @@ def method_rules(*, red_shortfall: float = BAROMETER_RED_SHORTFALL, ratio_on_tra
 
 METHOD_RULES = method_rules()
 BAROMETER_PATHS = {"zh": "累计降低类按几何路径，其余按线性路径。", "en": "Geometric path for reductions, linear otherwise."}
+NDRC_DOCUMENT_EN = "NDRC document “发改办环资〔2020〕901号” (original text)"  # its number, as issued
 # What each method's colours mean and where the method comes from (methodology.md), for slides and image notes.
 METHOD_BASIS = {
     "barometer": {
         "zh": f"国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）：{METHOD_RULES['barometer']['zh']}{BAROMETER_PATHS['zh']}",
-        "en": f"NDRC barometer (发改办环资〔2020〕901号): {METHOD_RULES['barometer']['en']}",
+        "en": f"NDRC barometer ({NDRC_DOCUMENT_EN}): {METHOD_RULES['barometer']['en']}",
     },
     "ratio": {
         "zh": f"增长率比值法（Statistics Canada / Eurostat）：{METHOD_RULES['ratio']['zh']}",
@@ -103,6 +104,15 @@ def original_text(text: str, lang: str) -> str:
     """A plan quote or a department name as written (Chinese); on an English page quoted and marked as the
     original, so a reader (and the test that scans English pages for untranslated strings) can tell."""
     return text if lang == "zh" or not text else f"“{text}” {ORIGINAL_MARK}"
+
+
+def recorded_text(value: object, lang: str) -> str:
+    """A recorded value (a sheet name, a note, an audit entry's details) as a table shows it: as recorded, and on an
+    English page marked as the original text when it holds Chinese; '' for a missing one (never a grey "None")."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value)
+    return original_text(text, lang) if lang != "zh" and any("\u3400" <= ch <= "\u9fff" for ch in text) else text
 
 
 def plan_status_text(status: str, lang: str) -> str:
