@@ -236,3 +236,21 @@ def _png_1px() -> bytes:
 
 
 PNG_1PX = _png_1px()  # a chart stand-in: these tests read the deck's texts, not its pictures
+
+
+# --- axes that do not mislead ------------------------------------------------------------------------------
+
+def test_a_count_axis_ticks_whole_units_and_a_share_axis_spans_at_least_ten_points():
+    from indicators.display.charts import SHARE_MIN_SPAN, SeriesChartData, series_figure
+
+    def chart(values, unit, **kw):
+        return series_figure(SeriesChartData(title="t", unit=unit, years=[2020, 2021, 2022, 2023], values=values, base_year=2020,
+                                             base_value=None, target_year=2025, target_value=values[0], path_years=[],
+                                             path_values=[], projection_years=[], projection_cagr=[], projection_linear=[],
+                                             **kw))
+
+    count = chart([25.0, 26.0, 25.0, 26.0], "条", whole_units=True).layout.yaxis
+    assert count.tickformat == ",d" and float(count.dtick).is_integer()
+    share = chart([100.0, 99.8, 100.0, 99.9], "%", bounded=True).layout.yaxis
+    low, high = share.range
+    assert high <= 100 and high - low >= SHARE_MIN_SPAN

@@ -74,6 +74,29 @@ def _exit() -> None:
     st.query_params.pop(PRESENT_PARAM, None)
 
 
+PREVIOUS_KEY, NEXT_KEY = "gtm_present_previous", "gtm_present_next"
+
+
+def target_stepper(options: list[str], current: str, lang: str, *, param: str = "indicator", container=st) -> None:
+    """Previous / next target while presenting, from the keyboard (← and →) or the buttons; each step keeps the URL
+    (so the selectbox the page hides follows, and a reload stays on the slide)."""
+    if current not in options or len(options) < 2:
+        return
+    at = options.index(current)
+
+    def go(step: int) -> None:
+        chosen = options[(at + step) % len(options)]
+        st.query_params[param] = chosen
+        st.session_state[f"url_{param}"] = chosen  # ui/state.url_select's widget key
+
+    left, middle, right = container.columns([1, 1, 1], vertical_alignment="center")
+    left.button(TEXTS["previous"][lang], key=PREVIOUS_KEY, on_click=go, args=(-1,), shortcut="Left", icon=":material/arrow_back:",
+                help=TEXTS["keys_help"][lang])
+    middle.markdown(f"<div style='text-align:center'>{at + 1} / {len(options)}</div>", unsafe_allow_html=True)
+    right.button(TEXTS["next"][lang], key=NEXT_KEY, on_click=go, args=(1,), shortcut="Right", icon=":material/arrow_forward:",
+                 help=TEXTS["keys_help"][lang])
+
+
 def status_badge_html(status: str, lang: str, note: str = "") -> str:
     """A large status badge: colour, icon and word (never colour alone); `note` under it (the provisional tag)."""
     colour = STATUS_COLOURS.get(status, "#8C8C8C")

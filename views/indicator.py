@@ -10,12 +10,13 @@ import streamlit as st
 
 from indicators.display.figures import PAGE_SIZE, PRESENT_SIZE, source_name, target_figure
 from indicators.display.labels import data_status_text, original_text, period_text, status_label, status_text
+from indicators.progress.ranking import worst_first
 from indicators.vocabulary import METHODS
 from ui import queries
 from ui.exports import chart_config, export_buttons
 from ui.formatting import format_value
 from ui.i18n import language, t
-from ui.present import CHART_MIN_WIDTH_CSS, presenting, status_badge_html
+from ui.present import CHART_MIN_WIDTH_CSS, presenting, status_badge_html, target_stepper
 from ui.state import url_select
 
 lang = language()
@@ -57,6 +58,9 @@ method = st.query_params.get("method") if st.query_params.get("method") in METHO
 present = presenting()
 if present:  # 16:9: the chart (titled with indicator, region, status) beside the key figures and the reason
     chart_area, side = st.columns([5, 2], gap="large")
+    # ← / → step through the plan's targets worst first, as the overview lists them
+    order = list(dict.fromkeys(worst_first(plan_rows[plan_rows["region"] == row["region"]], method)["indicator"]))
+    target_stepper(order, indicator_id, lang, container=side)
     side.html(status_badge_html(str(row[f"status_{method}"]), lang, note=str(row["provisional_text"])))
     metrics = [side] * 4
 else:

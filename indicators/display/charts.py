@@ -57,6 +57,7 @@ class SeriesChartData:
     projection_linear: Sequence[float] = ()
     labels: dict[str, str] | None = None  # legend texts in the page language
     bounded: bool = False  # a share in [0, 100] (§8.2): the value axis stops at 100 (and 0) unless data pass it
+    whole_units: bool = False  # a count (家, 条, 个): the axis ticks whole units ('26条', never '25.8条')
     judged_from: int | None = None  # a maintain target's first judged year (§8.1): earlier years are drawn as history
 
 
@@ -204,6 +205,13 @@ def _value_range(values: Sequence[float | None], *, bounded: bool = False,
     low, high = min(finite), max(finite)
     span = (high - low) or max(abs(high), 1.0)
     bottom, top = low - span * 0.08, high + span * 0.18
+    if bounded and top - bottom < SHARE_MIN_SPAN:  # a 0.2-point dip near 100% must not fill the axis like a crash
+        middle = (top + bottom) / 2
+        bottom, top = middle - SHARE_MIN_SPAN / 2, middle + SHARE_MIN_SPAN / 2
+        if top > SHARE_TOP:
+            bottom, top = bottom - (top - SHARE_TOP), SHARE_TOP
+        if bottom < SHARE_BOTTOM:
+            bottom, top = SHARE_BOTTOM, top + (SHARE_BOTTOM - bottom)
     if bounded:
         seen = _finite(observed)
         top = min(top, max([SHARE_TOP, *seen]))
@@ -212,6 +220,17 @@ def _value_range(values: Sequence[float | None], *, bounded: bool = False,
 
 
 SHARE_BOTTOM, SHARE_TOP = SHARE_LIMITS  # a bounded share's axis limits: the engine's own (§8.2)
+SHARE_MIN_SPAN = 10.0  # percentage points: a share's value axis spans at least this much
+
+
+def _whole_unit_ticks(y_range: list[float] | None) -> dict[str, object]:
+    """Ticks of a count's axis at whole units (1, 2, 5, 10 … apart, about six of them), without decimals."""
+    if not y_range:
+        return {"tickformat": ",d"}
+    rough = max((y_range[1] - y_range[0]) / 6, 1.0)
+    magnitude = 10 ** math.floor(math.log10(rough))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
+    return {"tickformat": ",d", "dtick": step, "tick0": 0}
 
 
 def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 15, notes: Sequence[str] = (),
@@ -265,7 +284,7 @@ def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 
         showlegend=True, legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"},
         xaxis={"dtick": 1, "range": [data.base_year - 0.5, data.target_year + 0.5], "gridcolor": "#eeeeee"},
         yaxis={"gridcolor": "#eeeeee", "exponentformat": "none", "separatethousands": True, **_unit_axis(data.unit),
-               **({"range": y_range} if y_range else {})},
+               **({"range": y_range} if y_range else {}), **(_whole_unit_ticks(y_range) if data.whole_units else {})},
     )
     if width is not None:
         fig.update_layout(width=width)

@@ -140,6 +140,7 @@ def target_figure(row: Mapping[str, Any], history: pd.DataFrame, plan: Plan, tar
         path_years=lines.path_years, path_values=lines.path_values, projection_years=lines.projection_years,
         projection_cagr=lines.projection_cagr, projection_linear=lines.projection_linear,
         labels=LEGEND_LABELS["zh" if lang == "zh" else "en"], bounded=bool(row.get("bounded")),
+        whole_units=int(row.get("decimals", 1)) == 0 and not bool(row.get("is_reduction")),
         judged_from=None if pd.isna(row.get("judged_from")) else int(row["judged_from"]),
     )
     notes = chart_notes(row, plan, target, lang=lang, sources=sources)
