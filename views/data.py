@@ -16,6 +16,7 @@ from ui.i18n import language, t
 from ui.safe import md_escape
 
 lang = language()
+WRAPPED_PROBLEMS = 60  # up to this many refusals are shown whole (wrapped); more scroll in a grid
 st.title(t("data_page"))
 
 if not actions.can_write():  # viewers, also by direct URL; every write re-checks in ui/actions.py
@@ -83,12 +84,16 @@ else:
         preview = actions.preview_upload(upload.name, upload.getvalue())
     except LoaderError as exc:
         st.error(t("upload_refused", n=len(exc.problems)))
-        st.dataframe(pd.DataFrame({
-            t("file"): [p.file for p in exc.problems], t("sheet"): [p.sheet for p in exc.problems],
-            t("cell"): [p.cell for p in exc.problems],
+        problems = pd.DataFrame({
+            t("file"): [p.file for p in exc.problems], t("sheet"): [recorded_text(p.sheet, lang) for p in exc.problems],
+            t("cell"): [p.cell or "" for p in exc.problems],
             t("problem"): [p.message_zh if lang == "zh" else p.message_en for p in exc.problems],
-            t("how_to_fix"): [p.hint_zh if lang == "zh" else (p.hint_en or p.hint_zh) for p in exc.problems],
-        }), hide_index=True, width="stretch")
+            t("how_to_fix"): [p.hint_zh if lang == "zh" else p.hint_english for p in exc.problems],
+        })
+        if len(problems) <= WRAPPED_PROBLEMS:  # a table wraps long messages instead of cutting them off
+            st.table(problems.set_index(t("file")))
+        else:  # thousands of bad rows: a scrolling grid stays quick
+            st.dataframe(problems, hide_index=True, width="stretch")
         st.info(t("nothing_changed"))
     else:
         counts = preview.counts()

@@ -99,7 +99,7 @@ class Comparison:
         under it), then the table with each region's reason."""
         from pptx.util import Inches  # python-pptx loads only when a deck is made
 
-        from indicators.briefing.deck import (
+        from indicators.briefing.comparison_slides import (
             FOOTER_PT,
             MARGIN_IN,
             MUTED_COLOUR,

@@ -18,7 +18,6 @@ from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.presentation import Presentation as PresentationFile
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
@@ -456,42 +455,6 @@ def _number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if number != number else number
-
-
-# --- helpers for other decks (the comparison's) ------------------------------------------------------------
-slide_text = _text
-
-
-def new_presentation(title: str, subject: str) -> PresentationFile:
-    """An empty 16:9 deck with its title and subject set."""
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH_IN), Inches(SLIDE_HEIGHT_IN)
-    prs.core_properties.title, prs.core_properties.subject = title, subject
-    return prs
-
-
-def slide_table(slide: Slide, headers: Sequence[str], rows: Sequence[Sequence[str]], *, top: float,
-                flexible: int | None = None) -> None:
-    """A full-width table: header in the dashboard's dark colour, zebra rows; the longest column wraps."""
-    size = TABLE_PT_FEW if len(rows) <= WIDE_TABLE_ROWS else TABLE_PT_MANY
-    texts = [list(headers), *(list(r) for r in rows)]
-    widest = flexible if flexible is not None else len(headers) - 1
-    widths = _fit_columns(texts, size, flexible=widest, wrapping=tuple(range(len(headers))))
-    heights = [max(_lines(text, w, size) for text, w in zip(row, widths, strict=True)) * _line_height(size, 1.0) + 0.1
-               for row in texts]
-    shape = slide.shapes.add_table(len(texts), len(headers), Inches(MARGIN_IN), Inches(top), Inches(sum(widths)),
-                                   Inches(sum(heights)))
-    table = shape.table
-    table.first_row, table.horz_banding = True, False
-    for i, w in enumerate(widths):
-        table.columns[i].width = Inches(w)
-    for r, row in enumerate(texts):
-        for c, text in enumerate(row):
-            if r == 0:
-                _cell(table.cell(r, c), text, size, bold=True, colour="#ffffff", fill=HEADER_FILL)
-            else:
-                _cell(table.cell(r, c), text, size, fill=ZEBRA[r % 2])
-        table.rows[r].height = Inches(heights[r])
 
 
 def slide_total(briefing: Briefing) -> int:

@@ -208,8 +208,9 @@ def _value_range(values: Sequence[float | None], *, bounded: bool = False,
     if bounded and top - bottom < SHARE_MIN_SPAN:  # a 0.2-point dip near 100% must not fill the axis like a crash
         middle = (top + bottom) / 2
         bottom, top = middle - SHARE_MIN_SPAN / 2, middle + SHARE_MIN_SPAN / 2
-        if top > SHARE_TOP:
-            bottom, top = bottom - (top - SHARE_TOP), SHARE_TOP
+        ceiling = max([SHARE_TOP, *_finite(observed)])
+        if top > ceiling:
+            bottom, top = bottom - (top - ceiling), ceiling
         if bottom < SHARE_BOTTOM:
             bottom, top = SHARE_BOTTOM, top + (SHARE_BOTTOM - bottom)
     if bounded:
