@@ -89,12 +89,13 @@ def target_stepper(options: list[str], current: str, lang: str, *, param: str = 
         st.query_params[param] = chosen
         st.session_state[f"url_{param}"] = chosen  # ui/state.url_select's widget key
 
-    left, middle, right = container.columns([1, 1, 1], vertical_alignment="center")
-    left.button(TEXTS["previous"][lang], key=PREVIOUS_KEY, on_click=go, args=(-1,), shortcut="Left", icon=":material/arrow_back:",
+    # Two buttons side by side (the shortcut hint shows the arrow key), the slide's number under them.
+    left, right = container.columns(2, gap="small")
+    left.button(TEXTS["previous"][lang], key=PREVIOUS_KEY, on_click=go, args=(-1,), shortcut="Left", width="stretch",
                 help=TEXTS["keys_help"][lang])
-    middle.markdown(f"<div style='text-align:center'>{at + 1} / {len(options)}</div>", unsafe_allow_html=True)
-    right.button(TEXTS["next"][lang], key=NEXT_KEY, on_click=go, args=(1,), shortcut="Right", icon=":material/arrow_forward:",
+    right.button(TEXTS["next"][lang], key=NEXT_KEY, on_click=go, args=(1,), shortcut="Right", width="stretch",
                  help=TEXTS["keys_help"][lang])
+    container.markdown(f"<div style='text-align:center;color:#52606d'>{at + 1} / {len(options)}</div>", unsafe_allow_html=True)
 
 
 def status_badge_html(status: str, lang: str, note: str = "") -> str:

@@ -130,7 +130,9 @@ def _wrapped(texts: Sequence[str], width_px: float, font_px: float) -> list[str]
 TITLE_NAME = "gtm-title"  # the annotation that carries a chart's title
 NOTES_NAME = "gtm-notes"  # the annotation with data as of, source and clause
 TITLE_GAP_PX = 10  # between the title's last line and what is under it
-LEGEND_ITEM_PX = 56  # a legend entry's symbol and gaps, besides its text
+LEGEND_ITEM_PX = 56  # a legend entry's symbol and gaps, besides its text, at LEGEND_ITEM_FONT_PX
+LEGEND_ITEM_FONT_PX = 15
+LEGEND_TEXT_SLACK = 1.08
 MARGIN_LEFT, MARGIN_RIGHT = 60, 24  # px around the plot area of a line chart
 COMPARISON_MARGIN_LEFT = 24  # px besides the longest region name
 
@@ -139,7 +141,8 @@ def legend_rows(labels: Sequence[str], width_px: float, font_px: float) -> int:
     """How many rows a horizontal legend takes at this width."""
     rows, used = 1, 0.0
     for label in labels:
-        item = text_width_em(label) * font_px + LEGEND_ITEM_PX
+        # plotly's entries grow with the type (symbol, gaps) and Latin text runs a little wider than estimated
+        item = text_width_em(label) * font_px * LEGEND_TEXT_SLACK + LEGEND_ITEM_PX * font_px / LEGEND_ITEM_FONT_PX
         if used and used + item > width_px:
             rows, used = rows + 1, 0.0
         used += item
