@@ -70,6 +70,7 @@ WIDE_CHAR_FROM = 0x2E80  # CJK and full-width characters take one em; the rest a
 NARROW_CHAR_EM = 0.55
 LINE_HEIGHT = 1.35  # line height in ems for titles and notes
 AXIS_SPACE_PX = 34  # below the plot area: the x tick labels, then the notes
+LEGEND_HINT_WIDTH = 640  # px: the narrowest main column a stretched chart's legend is planned for (1280 px with sidebar)
 WRAP_HINT_WIDTH = 800  # px; pages draw charts full width: wrap for the main column of a 1280 px screen with the sidebar open
 # (narrower screens scroll the chart sideways at this width: ui/present.py CHART_MIN_WIDTH_CSS)
 
@@ -279,7 +280,10 @@ def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 
                                  textposition="bottom left" if at_top else "top center"))
     left = _left_margin(y_range, data.unit, font_size)
     drawing_width = width or WRAP_HINT_WIDTH
-    legend = legend_rows([trace.name for trace in fig.data], drawing_width - left - MARGIN_RIGHT, font_size)
+    # A page's chart is stretched to a width only the browser knows: room for the legend as wrapped in a narrow column
+    # (an English legend takes three rows there), so the title never sits on it.
+    legend_width = width if width is not None else LEGEND_HINT_WIDTH
+    legend = legend_rows([trace.name for trace in fig.data], legend_width - left - MARGIN_RIGHT, font_size)
     margins = _title_and_notes(fig, data.title, notes, width=drawing_width, font_size=font_size, legend=legend,
                                plot_left=left)
     fig.update_layout(
