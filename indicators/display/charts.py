@@ -131,9 +131,9 @@ def _wrapped(texts: Sequence[str], width_px: float, font_px: float) -> list[str]
 TITLE_NAME = "gtm-title"  # the annotation that carries a chart's title
 NOTES_NAME = "gtm-notes"  # the annotation with data as of, source and clause
 TITLE_GAP_PX = 10  # between the title's last line and what is under it
-LEGEND_ITEM_PX = 56  # a legend entry's symbol and gaps, besides its text, at LEGEND_ITEM_FONT_PX
+LEGEND_ITEM_PX = 70  # a legend entry's symbol (40 px) and gaps, besides its text, at LEGEND_ITEM_FONT_PX
 LEGEND_ITEM_FONT_PX = 15
-LEGEND_TEXT_SLACK = 1.08
+LEGEND_TEXT_SLACK = 1.12
 MARGIN_LEFT, MARGIN_RIGHT = 60, 24  # px around the plot area of a line chart
 COMPARISON_MARGIN_LEFT = 24  # px besides the longest region name
 
