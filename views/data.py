@@ -91,7 +91,7 @@ else:
             t("how_to_fix"): [p.hint_zh if lang == "zh" else p.hint_english for p in exc.problems],
         })
         if len(problems) <= WRAPPED_PROBLEMS:  # a table wraps long messages instead of cutting them off
-            st.table(problems.set_index(t("file")))
+            st.table(problems, hide_index=True)
         else:  # thousands of bad rows: a scrolling grid stays quick
             st.dataframe(problems, hide_index=True, width="stretch")
         st.info(t("nothing_changed"))
