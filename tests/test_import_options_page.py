@@ -70,7 +70,7 @@ def page_texts(at) -> list[str]:
     """Everything the page wrote in messages and tables (the demo banner aside: it is not about the upload)."""
     texts = [m.value for group in (at.error, at.warning, at.info, at.success, at.caption, at.markdown) for m in group
              if "示例数据" not in m.value]
-    for frame in at.dataframe:
+    for frame in (*at.dataframe, *at.table):
         texts.extend(str(v) for v in frame.value.to_numpy().ravel())
     return texts
 
