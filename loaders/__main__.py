@@ -166,10 +166,18 @@ def _print_effect(effect: pd.DataFrame, catalogue) -> None:
     print("发布后将变化的目标 / targets that change:")
     for row in effect.itertuples(index=False):
         region = catalogue.regions[row.region].name_zh if row.region in catalogue.regions else row.region
-        before = "（尚无）" if not isinstance(row.before_barometer, str) or not row.before_barometer else status_word(row.before_barometer, "zh")
-        after = status_word(row.after_barometer, "zh")
-        old = "（尚无）" if pd.isna(row.before_value) else f"{row.before_value:.{row.decimals}f}（{int(row.before_year)}年）"
-        print(f"  {region} {row.name_zh}：{before} → {after}；最新值 {old} → {row.after_value:.{row.decimals}f}（{int(row.after_year)}年）")
+        before, after = (status_word(s, "zh") if isinstance(s, str) and s else "（尚无）"
+                         for s in (row.before_barometer, row.after_barometer))
+        old, new = (_latest_text(value, year, int(row.decimals)) for value, year in
+                    ((row.before_value, row.before_year), (row.after_value, row.after_year)))
+        print(f"  {region} {row.name_zh}：{before} → {after}；最新值 {old} → {new}")
+
+
+def _latest_text(value: object, year: object, decimals: int) -> str:
+    """'13.0（2025年）', or '（尚无）' where a target has no annual figure (before its first, or within-year data only)."""
+    if pd.isna(value) or pd.isna(year):
+        return "（尚无）"
+    return f"{float(value):.{decimals}f}（{int(year)}年）"
 
 
 def _print_preview(preview: ImportPreview) -> None:

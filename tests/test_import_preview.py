@@ -7,6 +7,7 @@ import pytest
 from loaders.importer import prepare_import
 from loaders.overrides import OverrideText
 from loaders.recipes import save_recipe
+from tests.conftest import write_xlsx
 from tests.test_recipes import AIR, yearbook
 
 
@@ -45,3 +46,12 @@ def test_the_preview_lists_series_no_target_uses_with_their_row_counts(tmp_path,
     preview = prepare_import(write_xlsx(tmp_path / "co2.xlsx", rows), catalogue, store, recipes_dir=tmp_path)
     assert [(u.region_id, u.indicator_id, u.rows) for u in preview.unused] == [("tianjin", "co2_emissions", 3)]
     assert len(preview.rows) == 4  # still imported
+
+
+def test_the_cli_preview_names_a_target_that_appears_without_a_latest_value(tmp_path, command, demo_store):
+    """A district's only figures are old monthly ones: its target appears without a latest value, said as such, not a crash."""
+    rows = [["天津市和平区", "国家高新技术企业数量", 1950, month, 500 + month, "家", "初步", "月报", None] for month in (3, 6)]
+    path = write_xlsx(tmp_path / "monthly.xlsx", rows)
+    result = command("loaders", "import", str(path), "--db", str(demo_store.path), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "和平区 国家高新技术企业数量：（尚无） → 无法评估；最新值 （尚无） → （尚无）" in result.stdout
