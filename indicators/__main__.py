@@ -1,4 +1,4 @@
-"""python -m indicators: catalogue, validate, init, status, brief."""
+"""python -m indicators: catalogue, validate, init, status, brief, plan extract."""
 
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=METHODS, default="barometer", help="判定方法 / method (default barometer)")
     p.add_argument("--out", required=True, type=Path, help="输出的 .pptx 文件 / the deck to write")
     p.add_argument("--png-dir", type=Path, help="另存每张图为PNG的目录 / also write every chart as PNG here")
+    p = sub.add_parser("plan", help="方案原文 / plan texts")
+    plan_sub = p.add_subparsers(dest="plan_command", required=True)
+    p = plan_sub.add_parser("extract", help="从方案原文中找出候选的2025年目标 / candidate 2025 targets in a plan's text")
+    p.add_argument("file", type=Path, help="方案文件（.txt .docx .pdf .html）/ the plan file")
+    p.add_argument("--json", action="store_true")
     return parser
 
 
@@ -104,8 +109,16 @@ def _brief(args: argparse.Namespace, catalogue: Catalogue, store) -> int:
     return EXIT_OK
 
 
+def _plan_extract(args: argparse.Namespace) -> int:
+    from indicators.plans.cli import extract_command  # the plan readers load only for this command
+
+    return extract_command(args.file, as_json=args.json)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "plan":
+        return _plan_extract(args)
     if args.command == "validate":
         _, problems = validate_catalogue()
         for problem in problems:

@@ -319,9 +319,19 @@ def _check_regions(region_file: RegionFile, problems: list[str]) -> None:
                 problems.append(f"regions.yaml: 名称'{form}'同时属于{other}和{region.id} / name used by two regions")
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
     """A quote and the plan text compared without whitespace or width differences."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def is_verbatim(quote: str, plain_source: str) -> bool:
+    """Whether a quote is in the plan's text (given as `plain_text(source)`), up to whitespace and width."""
+    return plain_text(quote) in plain_source
+
+
+def wording_problems(quote: str, wording: Iterable[str]) -> list[str]:
+    """Every wording term missing from its quote: the catalogue's check, and the check of every extracted candidate."""
+    return [f"措辞'{term}'不在引文中 / wording '{term}' not in the quote" for term in wording if term not in quote]
 
 
 def _check_plan(plan: Plan, path: Path, indicators: dict[str, Indicator], region_ids: set[str], problems: list[str]) -> None:
@@ -333,7 +343,7 @@ def _check_plan(plan: Plan, path: Path, indicators: dict[str, Indicator], region
     if plan.target_year <= plan.base_year:
         problems.append(f"{name}: 目标年须晚于基年 / target_year must be after base_year")
     source = path.parent / plan.source_text
-    text = _plain(source.read_text(encoding="utf-8")) if source.is_file() else None
+    text = plain_text(source.read_text(encoding="utf-8")) if source.is_file() else None
     if text is None:
         problems.append(f"{name}: 找不到方案原文 / source text not found: {plan.source_text}")
     seen: set[str] = set()
@@ -356,12 +366,10 @@ def _check_plan(plan: Plan, path: Path, indicators: dict[str, Indicator], region
         if text is not None:
             quotes = [("quote", target.quote)] + ([("responsibility.quote", target.responsibility.quote)] if target.responsibility else [])
             for field, quote in quotes:
-                if _plain(quote) not in text:
+                if not is_verbatim(quote, text):
                     problems.append(f"{where}: {field} 与原文不符 / is not verbatim in {plan.source_text}: {quote}")
-        for term in target.wording:
-            if term not in target.quote:
-                problems.append(f"{where}: 措辞'{term}'不在引文中 / wording not in the quote")
-    if text is not None and plan.coordinator and _plain(plan.coordinator.quote) not in text:
+        problems.extend(f"{where}: {problem}" for problem in wording_problems(target.quote, target.wording))
+    if text is not None and plan.coordinator and not is_verbatim(plan.coordinator.quote, text):
         problems.append(f"{name}: coordinator.quote 与原文不符 / is not verbatim in {plan.source_text}")
 
 

@@ -25,6 +25,9 @@ RegionLevel = Literal["province", "municipality", "prefecture", "district", "cou
 Wording = Literal[
     "力争", "达到", "保持", "以上", "以下", "提高至", "降低", "下降", "培育", "巩固", "完成", "控制在",
     "左右", "大于", "超过", "不低于", "不少于", "不超过", "不高于", "低于", "提高", "增加", "削减", "减少",
+    # Further verbs plans use for a target (found by `python -m indicators plan extract`).
+    "提高到", "提升至", "提升到", "提升", "增长至", "增长到", "增长", "增加至", "增加到", "稳定在", "降至", "降低至", "降低到", "下降至",
+    "下降到", "高于", "小于", "以内", "建成", "创建", "新增", "打造", "新建", "建设",
 ]
 
 KINDS: tuple[str, ...] = get_args(Kind)

@@ -35,6 +35,7 @@ from functools import cached_property
 import numpy as np
 
 from indicators.catalogue import Catalogue, Indicator, Region, match_key
+from indicators.regions import registry
 from loaders.columns import codes
 from loaders.normalise import canonical_unit, conversion_factor, label_parts, looks_like_unit, nfkc, split_bilingual, split_label_unit
 
@@ -72,10 +73,15 @@ _BRACKETED = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*")
 
 @dataclass(frozen=True)
 class RegionMatch:
-    """A region found for a label, or why none was: 'unknown', 'ambiguous' or 'suffixed_code'."""
+    """A region found for a label, or why none was: 'unknown', 'ambiguous' or 'suffixed_code'.
+
+    registered: for an unknown label that the region registry knows (a real region the catalogue does not
+    track yet), its name and code, e.g. "河北省石家庄市（130100）"; or several such when the name is shared.
+    """
 
     region_id: str | None
     reason: str = ""
+    registered: tuple[str, ...] = ()
 
 
 def code_text(value: object) -> str | None:
@@ -182,7 +188,7 @@ class Matcher:
         code = code_text(label)
         if code is not None:
             found = self._region_forms.get(code)
-            return RegionMatch(found, "" if found else "unknown")
+            return RegionMatch(found) if found else self._unknown(code)
         if suffixed_code(label) is not None:
             return RegionMatch(None, "suffixed_code")
         for variant in label_variants(label):
@@ -196,7 +202,23 @@ class Matcher:
                 if strict or not self._needs_context(found, key) or self._named_in(found, context):
                     return RegionMatch(found)
                 return RegionMatch(None, "ambiguous")
-        return RegionMatch(None, "unknown")
+        return self._unknown(label)
+
+    def _unknown(self, label: object) -> RegionMatch:
+        """'unknown', with the registry's entries when the label names a real region the catalogue does not track."""
+        reg = registry()
+        found = reg.find(nfkc(str(label)))[:SUGGESTIONS]
+        return RegionMatch(None, "unknown", tuple(f"{reg.full_name(d)}（{d.code}）" for d in found))
+
+    def unknown_region_text(self, label: object) -> tuple[str, str]:
+        """Why a region label matched nothing, zh and en: a real region not tracked yet, or unknown with suggestions."""
+        match = self.region(label, strict=True)
+        shown = str(label)
+        if match.registered:
+            names = "、".join(match.registered)
+            return (f"地区“{shown}”是真实地区（{names}），但尚未纳入本看板的地区目录（data/regions.yaml）。",
+                    f"'{shown}' is a real region ({names}) that the dashboard does not track yet (data/regions.yaml).")
+        return f"地区“{shown}”不在地区目录中。{suggestion_text(self.suggest_regions(label))}", f"Unknown region '{shown}'."
 
     def region_in_text(self, text: str) -> str | None:
         """A region whose name or alias (2+ characters) occurs inside a longer text; the longest form wins."""

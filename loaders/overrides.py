@@ -85,8 +85,8 @@ def resolve(text: OverrideText, catalogue: Catalogue, file_label: str, layouts: 
     if text.region:
         region = matcher.region(text.region, strict=True).region_id
         if region is None:
-            problem(f"--region 中的地区“{text.region}”不在地区目录中。{suggestion_text(matcher.suggest_regions(text.region))}",
-                    f"--region: unknown region '{text.region}'.", "请用地区目录中的名称、别名或6位行政区划代码。")
+            zh, en = matcher.unknown_region_text(text.region)
+            problem(f"--region：{zh}", f"--region: {en}", "请用地区目录中的名称、别名或6位行政区划代码。")
     year: int | None = None
     if text.year not in (None, ""):
         year = parse_year(text.year)

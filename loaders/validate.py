@@ -180,9 +180,8 @@ def _regions(frame: pd.DataFrame, table: RawTable, matcher: Matcher, report: _Re
         return ids, none, empty | unknown
     hint = "请填写目录中的地区名称、别名或6位行政区划代码。"
     report.each(empty, "region", lambda i: ("地区为空。", "The region is empty.", hint))
-    names = {v: suggestion_text(matcher.suggest_regions(v)) for v in set(raw[unknown])}
-    report.each(unknown, "region", lambda i: (f"地区“{display(raw[i])}”不在地区目录中。{names[raw[i]]}",
-                                              f"Unknown region '{display(raw[i])}'.", hint))
+    texts_for = {v: matcher.unknown_region_text(display(v)) for v in set(raw[unknown])}
+    report.each(unknown, "region", lambda i: (*texts_for[raw[i]], hint))
     return ids, empty | unknown, none
 
 

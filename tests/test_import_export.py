@@ -167,3 +167,12 @@ def test_publishing_an_untouched_preview_does_not_compare_again(tmp_path, catalo
     result = publish(preview, store, "tester")
     assert comparisons == [] and result.new == 6
     assert len(store.current_observations()) == 6
+
+
+def test_a_template_row_for_a_real_but_untracked_city_says_so(tmp_path, catalogue, store):
+    path = write_xlsx(tmp_path / "shijiazhuang.xlsx", [["石家庄市", "空气质量优良天数比例", 2022, None, 65.8, "%", "正式", "公报", None]])
+    with pytest.raises(LoaderError) as caught:
+        prepare_import(path, catalogue, store)
+    assert [p.cell for p in caught.value.problems] == ["A2"]
+    assert "石家庄市”是真实地区（河北省石家庄市（130100））" in str(caught.value)
+    assert store.batches().empty

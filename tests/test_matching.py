@@ -67,3 +67,18 @@ def test_impossible_values_depend_on_the_indicator(catalogue):
     assert broken["above_max"].tolist() == [True, False, False, False, False, False]  # a share above 100%
     assert broken["below_min"].tolist() == [False, False, True, False, True, False]  # a decline may be negative; counts may not
     assert broken["fraction"].tolist() == [False, False, False, True, False, False]  # 12.5 enterprises
+
+
+def test_a_real_region_the_catalogue_does_not_track_is_named_as_such(matcher):
+    match = matcher.region("石家庄")
+    assert match.region_id is None and match.reason == "unknown"
+    assert match.registered == ("河北省石家庄市（130100）",)
+    zh, en = matcher.unknown_region_text("石家庄")
+    assert "是真实地区" in zh and "尚未纳入" in zh and "130100" in zh and "does not track yet" in en
+    assert matcher.region("130100").registered == ("河北省石家庄市（130100）",)
+
+
+def test_a_made_up_region_is_still_unknown_with_suggestions(matcher):
+    assert matcher.region("天律市").registered == ()
+    zh, _en = matcher.unknown_region_text("天律市")
+    assert "不在地区目录中" in zh and "真实地区" not in zh
