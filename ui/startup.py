@@ -14,7 +14,7 @@ from ui import queries
 @st.cache_resource(show_spinner=False)
 def prepare_database() -> bool:
     """Migrate the schema, mirror the catalogue and, into an empty new database only, load the demo data."""
-    store, catalogue = queries.store(), queries.catalogue()
+    store, catalogue = queries.store(), queries.shipped_catalogue()
     store.initialise(catalogue)
     seeded = seed_demo_if_first_run(store, catalogue) is not None
     if seeded:
