@@ -94,3 +94,43 @@ def test_the_plan_text_is_shown_escaped_with_its_candidates_marked():
     assert "<script>" not in shown and "<img" not in shown and "&lt;script&gt;" in shown
     assert shown.count('<mark data-candidate="') == TARGETS
     assert "&lt;b&gt;evil" not in "".join(m.value for m in at.markdown)  # the file name is Markdown-escaped, not HTML
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_every_plan_action_refuses_non_admins_on_the_server_side(tmp_path, monkeypatch, catalogue, role):
+    from tests.published_plans import document, fields, reviewed
+    from ui import actions
+
+    monkeypatch.setattr(actions, "current_role", lambda: role)
+    for attempt in (lambda: actions.read_plan("plan.txt", TEXT.encode()), lambda: actions.withdraw_plan(PLAN_ID),
+                    lambda: actions.publish_plan(fields(), reviewed(catalogue), TEXT, [], document(catalogue).regions),
+                    lambda: actions.published_plans(), lambda: actions.new_region("440400", "Zhuhai")):
+        with pytest.raises(actions.NotAllowed):
+            attempt()
+    assert Store(tmp_path / "app.duckdb").published_plans() == []
+
+
+def test_an_admin_downloads_a_published_plan_as_yaml_and_withdraws_it_after_confirming(tmp_path, catalogue):
+    import yaml
+
+    from indicators.catalogue import Plan
+    from indicators.plans.published import plan_yaml, publish_document
+    from tests.published_plans import document
+
+    store = Store(tmp_path / "app.duckdb")
+    store.initialise(catalogue)
+    publish_document(catalogue, store, document(catalogue), ADMIN)
+    at = opened((ADMIN, ADMIN_PASSWORD))
+    assert not at.exception and not at.error
+    yaml_button = next(b for b in at.get("download_button") if b.proto.label == "下载YAML（随程序提供的格式）")
+    assert yaml_button
+    assert Plan.model_validate(yaml.safe_load(plan_yaml(document(catalogue).plan))) == document(catalogue).plan
+    assert at.button(key=f"withdraw_{PLAN_ID}").disabled  # not before confirming
+    at.checkbox(key=f"confirm_{PLAN_ID}").check().run()
+    at.button(key=f"withdraw_{PLAN_ID}").click().run()
+    assert not at.exception and not at.error
+    assert f"已撤回方案 {PLAN_ID}" in "\n".join(s.value for s in at.success)
+    assert store.published_plans() == [] and store.audit_log().iloc[0]["action"] == "plan_withdraw"
+    at.switch_page("views/overview.py")
+    at.run()
+    assert TITLE not in [s.value for s in at.subheader]
