@@ -11,12 +11,14 @@ from indicators.logsetup import configure_logging
 from indicators.texts import load_texts
 from ui import actions, auth, queries, startup
 from ui.i18n import LANG_PARAM, LANGUAGES, TEXTS_DIR, language, t, text_from
+from ui.layout import demo_line, reserve_sidebar_filters
 from ui.present import presentation_switch
 
 log = logging.getLogger("gtm.app")
 configure_logging()
 
 st.set_page_config(page_title=t("app_title"), page_icon="🌿", layout="wide")
+auth.begin_run()  # the login session is checked once per run, from here on
 try:
     startup.prepare_database()  # once per process: migrate, and demo data into a new empty database
     queries.follow_data_version()  # a write by another instance or the CLI shows at this rerun
@@ -40,8 +42,9 @@ def plans_page_title() -> str:
 
 
 def demo_banner() -> None:
+    """One slim line, so the overview's barometer stays on the first screen."""
     if queries.has_demo_data():
-        st.warning(t("demo_banner"), icon=":material/science:")
+        st.html(demo_line(t("demo_line"), t("demo_line_help")))
 
 
 pages = [
@@ -58,6 +61,7 @@ pages = [
 ]
 page = st.navigation(pages)
 language_switch()
+reserve_sidebar_filters()  # the page's filters go here: under the language, above the login form
 presentation_switch(language())  # ?present=1: no sidebar or widgets, large type
 auth.sidebar()
 try:

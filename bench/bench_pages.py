@@ -125,8 +125,8 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             one_chart = measure(browser, "bench/one_chart_app.py", demo_db, ONE_CHART_READY)
-            overview_demo = measure(browser, "app.py", demo_db, OVERVIEW_READY)
-            overview_big = measure(browser, "app.py", big_db, OVERVIEW_READY)
+            overview_demo = measure(browser, "server.py", demo_db, OVERVIEW_READY)
+            overview_big = measure(browser, "server.py", big_db, OVERVIEW_READY)
             browser.close()
     print(f"first load on a fresh server (cold), then median of {REPEATS} loads (warm)")
     for name, (cold, warm) in (("one-chart Streamlit page", one_chart), ("overview, both plans, demo", overview_demo),

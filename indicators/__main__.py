@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     catalogue, store = open_store(args.db)
     if args.command == "init":
-        print(f"数据库已就绪 / database ready: {store.path}")
+        print(f"数据库已就绪 / database ready: {store.where}")
         return EXIT_OK
     if args.command == "brief":
         return _brief(args, catalogue, store)

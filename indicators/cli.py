@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -65,6 +66,9 @@ def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None 
     except KeyboardInterrupt:
         print("已中断，未做任何更改。/ Interrupted; nothing was changed.", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours, and stdout is gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
+        return EXIT_OK
     except Exception as exc:  # a bug: say so plainly, keep the details for a developer
         if settings.debug():
             raise

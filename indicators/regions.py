@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast, get_args
 
 from indicators.settings import DATA_DIR
 
@@ -30,6 +30,7 @@ MAX_NAME_CHARS = 40  # longer than any division's full name ("新疆维吾尔自
 MIN_SHORT_CHARS = 2  # "城区" → "城" would match half the country: short names keep at least two characters
 
 DivisionLevel = Literal["province", "municipality", "prefecture", "district", "county", "county_city", "functional_zone"]
+DIVISION_LEVELS: tuple[str, ...] = get_args(DivisionLevel)
 LookupStatus = Literal["found", "ambiguous", "unknown"]
 
 # The 56 nationalities, longest first: "延边朝鲜族自治州" is called 延边, "湘西土家族苗族自治州" 湘西.
@@ -158,7 +159,12 @@ def read_divisions(path: Path = DIVISIONS_FILE) -> Registry:
         lines = f.read().splitlines()
     source = " ".join(line.lstrip("# ") for line in lines if line.startswith("#"))
     rows = csv.DictReader(line for line in lines if not line.startswith("#"))
-    divisions = (Division(r["code"], r["name"], r["level"], r["parent_code"] or None) for r in rows)  # type: ignore[arg-type]
+    divisions = []
+    for row in rows:
+        level = row["level"]
+        if level not in DIVISION_LEVELS or not CODE_RE.fullmatch(row["code"]):
+            raise ValueError(f"{path.name}: bad row {row}")  # a shipped data file, checked by tests/test_regions.py
+        divisions.append(Division(row["code"], row["name"], cast(DivisionLevel, level), row["parent_code"] or None))
     return Registry(divisions, source)
 
 

@@ -14,7 +14,7 @@ from indicators.errors import InvalidArgument
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
-DB_ENV = "GTM_DB"  # the database: a DuckDB file path (default data/gtm.duckdb)
+DB_ENV = "GTM_DB"  # the database: a DuckDB file path (default data/gtm.duckdb), or a postgresql:// URL
 USERS_ENV = "GTM_USERS"  # the users file (default data/users.toml, git-ignored, mode 0600)
 USER_ENV = "GTM_USER"  # who the CLI records as doing an import or change when --user/--by is not given
 LOCK_TIMEOUT_ENV = "GTM_LOCK_TIMEOUT"  # seconds a writer waits for another process holding the database
@@ -22,6 +22,7 @@ LOG_ENV = "GTM_LOG"  # the log file (default data/gtm.log, git-ignored)
 DEBUG_ENV = "GTM_DEBUG"  # "1": the CLI prints the traceback behind an internal error
 RECIPES_ENV = "GTM_RECIPES_DIR"  # where import recipes are saved and found (default data/recipes)
 TRUSTED_PROXIES_ENV = "GTM_TRUSTED_PROXIES"  # comma-separated addresses of reverse proxies whose X-Forwarded-For is believed
+SESSION_IDLE_ENV = "GTM_SESSION_IDLE_HOURS"  # hours a password login's session lasts without use (default 8)
 PAUSE_ENV = "GTM_TEST_PAUSE_AT"  # TEST ONLY: "<point>:<marker file>" makes a writer stop at that point (crash tests)
 
 DEFAULT_DB = DATA_DIR / "gtm.duckdb"
@@ -29,6 +30,8 @@ DEFAULT_USERS = DATA_DIR / "users.toml"
 DEFAULT_LOG = DATA_DIR / "gtm.log"
 DEFAULT_RECIPES_DIR = DATA_DIR / "recipes"
 DEFAULT_LOCK_TIMEOUT = 10.0  # long enough to outlast a dashboard query, short enough to answer a user
+DEFAULT_SESSION_IDLE_HOURS = 8.0  # a working day: a login left overnight has expired by the morning
+MAX_SESSION_IDLE_HOURS = 24.0 * 90  # a quarter: longer is no expiry at all, and probably a typo
 
 
 def _env(name: str) -> str | None:
@@ -36,8 +39,17 @@ def _env(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+SERVER_URL_SCHEMES = ("postgresql://", "postgres://")  # a --db / GTM_DB value naming a PostgreSQL database
+
+
 def db_location() -> str | None:
     return _env(DB_ENV)
+
+
+def is_server_url(location: object) -> bool:
+    """Whether a --db / GTM_DB value names a PostgreSQL database (postgresql://user:pass@host:port/db) rather than
+    a DuckDB file."""
+    return isinstance(location, str) and location.lower().startswith(SERVER_URL_SCHEMES)
 
 
 def users_path() -> Path:
@@ -80,6 +92,22 @@ def recipes_dir() -> Path:
 def trusted_proxies() -> frozenset[str]:
     """Addresses of reverse proxies whose X-Forwarded-For names the client (none by default: the header is ignored)."""
     return frozenset(part.strip() for part in (_env(TRUSTED_PROXIES_ENV) or "").split(",") if part.strip())
+
+
+def session_idle_hours() -> float:
+    """Hours a login session may go unused before it expires (GTM_SESSION_IDLE_HOURS, > 0, at most a quarter)."""
+    value = _env(SESSION_IDLE_ENV)
+    if not value:
+        return DEFAULT_SESSION_IDLE_HOURS
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = math.nan
+    if not math.isfinite(hours) or not 0 < hours <= MAX_SESSION_IDLE_HOURS:
+        raise InvalidArgument(f"环境变量 {SESSION_IDLE_ENV} 应为大于0、不超过{MAX_SESSION_IDLE_HOURS:g}的小时数，现为“{value}”。"
+                              f"/ {SESSION_IDLE_ENV} must be a number of hours > 0 and <= {MAX_SESSION_IDLE_HOURS:g}, "
+                              f"not '{value}'.")
+    return hours
 
 
 def pause_spec() -> str | None:

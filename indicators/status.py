@@ -145,6 +145,13 @@ def assessed_scope(catalogue: Catalogue) -> tuple[list[str], list[str]]:
     return indicators, regions
 
 
+def load_observations(catalogue: Catalogue, store: Store, *, as_of: int | None = None) -> pd.DataFrame:
+    """The current observations any plan's target could read (with data status, source and batch): the one read behind
+    the engine's inputs, and behind the data gaps, which need the data status the engine does not."""
+    indicators, regions = assessed_scope(catalogue)
+    return store.current_observations(as_of=as_of, indicators=indicators, regions=regions)
+
+
 def load_inputs(
     catalogue: Catalogue, store: Store, *, plan: str | None = None, region: str | None = None, as_of: int | None = None,
     target_overrides: Mapping[tuple[str, str], float] | None = None,
@@ -153,8 +160,7 @@ def load_inputs(
 
     target_overrides: the administrator's target values when the caller has them already (else read from the store).
     """
-    indicators, regions = assessed_scope(catalogue)
-    observations = store.current_observations(as_of=as_of, indicators=indicators, regions=regions)
+    observations = load_observations(catalogue, store, as_of=as_of)
     return build_inputs(catalogue, observations, plan=plan, region=resolve_region(catalogue, region),
                         target_overrides=store.target_overrides() if target_overrides is None else target_overrides)
 

@@ -73,7 +73,9 @@ BATCH_KINDS: tuple[str, ...] = get_args(BatchKind)
 AUDIT_ACTIONS = (
     "import", "demo_load", "rollback", "reapply", "remove_demo", "upload_refused", "login", "login_failed", "login_throttled",
     "logout", "set_target", "user_add", "user_remove", "user_reset", "user_role", "backup", "restore", "restore_refused",
-    "recipe_saved", "plan_publish", "plan_withdraw",
+    "recipe_saved",
+    "session_start", "session_revoked", "session_expired",
+    "plan_publish", "plan_withdraw",
 )
 
 

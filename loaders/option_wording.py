@@ -54,7 +54,8 @@ PLACEHOLDERS = frozenset({"指标名", "NAME", "LABEL", "FILE"})  # written in p
 # "例如 --region 天津" right after naming the control: only the example value is left to say
 _EXAMPLE = re.compile(r"(?P<lead>例如|如)\s*--(?:region|year|sheet)\s+(?P<value>[^\s，。；,;）)'\"”]+)")
 _LEFTOVER_FLAG = re.compile(r"--[a-z][a-z-]*")
-_SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff“”（），。；、])[ ]+|[ ]+(?=[\u4e00-\u9fff“”（），。；、])")
+_MARK = "\x00"  # brackets each inserted name while spaces around it are tidied; never in a message (control characters are replaced)
+_SPACE_BY_NAME = re.compile(r"[ ]*\x00[ ]*")
 
 
 def _named(options: tuple[str, ...], value: str | None, english: bool) -> str:
@@ -63,21 +64,21 @@ def _named(options: tuple[str, ...], value: str | None, english: bool) -> str:
         names = " or ".join(f"'{CONTROL_NAMES[o][1]}'" for o in options)
         return f"{names} under '{OPTIONS_BOX[1]}'" + (f" (e.g. {value})" if value else "")
     names = "或".join(f"“{CONTROL_NAMES[o][0]}”" for o in options)
-    return f"“{OPTIONS_BOX[0]}”中的{names}" + (f"（如“{value}”）" if value else "")
+    return _MARK + f"“{OPTIONS_BOX[0]}”中的{names}" + (f"（如“{value}”）" if value else "") + _MARK
 
 
 def page_text(text: str, english: bool = False) -> str:
     """`text` with every import flag replaced by the name of its control, and CLI commands by what the page offers."""
     if not text:
         return text
-    text = _EXAMPLE.sub(lambda m: (f"e.g. {m['value']}" if english else f"{m['lead']}选“{m['value']}”"), text)
+    text = _EXAMPLE.sub(lambda m: (f"e.g. {m['value']}" if english else f"{m['lead']}选“{m['value']}”{_MARK}"), text)
     for pattern, options in _RULES:
         def name_it(match: re.Match[str], options: tuple[str, ...] = options) -> str:
             return _named(options, match.groupdict().get("value"), english)
         text = pattern.sub(name_it, text)
     for pattern, zh, en in _COMMANDS:
-        text = pattern.sub(en if english else zh, text)
-    return text if english else _SPACE_BY_CJK.sub("", text)
+        text = pattern.sub(en if english else _MARK + zh + _MARK, text)
+    return text if english else _SPACE_BY_NAME.sub("", text)  # the spaces that set a flag apart, not the text's own
 
 
 def for_page(problem: Problem) -> Problem:

@@ -2,7 +2,9 @@
 # Set up everything the project needs on a fresh Debian machine; safe to run again.
 #   scripts/setup.sh          runtime: the dashboard, plus Debian's chromium and CJK fonts for the exports
 #                             (PPT/PNG) when they are missing and root or sudo is at hand; else a note
-#   scripts/setup.sh --dev    also test tools; chromium and the fonts are then required (browser tests)
+#   scripts/setup.sh --dev    also test tools; chromium and the fonts are then required (browser tests), and so is
+#                             Debian's postgresql (the store's tests run on PostgreSQL too: tests/postgres_server.py
+#                             starts a throwaway cluster of it; the package's own cluster service is not needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,7 @@ DEBIAN_PACKAGES=(chromium fonts-noto-cjk)
 
 need_dev=0
 [[ "${1:-}" == "--dev" ]] && need_dev=1
+[[ $need_dev == 1 ]] && DEBIAN_PACKAGES+=(postgresql)  # the test server; the dashboard itself runs on DuckDB without it
 
 if [[ ! -x "$VENV/bin/python" ]]; then
   echo "==> creating $VENV"

@@ -3,12 +3,16 @@ the first run leaves it, with the demo data); the command-line tools run in proc
 
 The store's tests are written against the store's backend protocol (indicators/store/backend.py), as
 harlequin's adapter tests are: `store_factory` builds a Store on the backend named by the `backend`
-parameter, so a second backend (PostgreSQL) is one more entry in STORE_BACKENDS and one more branch below.
+parameter, DuckDB or PostgreSQL. PostgreSQL runs in a throwaway cluster this test session starts
+(tests/postgres_server.py: one per test worker, one database in it, a fresh schema for every database a test asks
+for). The modules in POSTGRES_MODULES run their `backend` tests on both; the others on DuckDB only so far.
+If PostgreSQL cannot be started its tests fail, never skip silently; GTM_TEST_POSTGRES=0 skips them, saying so.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import io
 import os
@@ -31,6 +35,7 @@ from indicators.cli import run
 from indicators.settings import DATA_DIR
 from indicators.store import MIGRATIONS, Store
 from loaders.demo import seed_demo_if_first_run
+from tests import postgres_server
 from tests.accounts import make_users_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -122,8 +127,28 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue
     return built_once(tmp_path_factory.mktemp("demo") / "demo.duckdb", catalogue, demo=True)
 
 
-STORE_BACKENDS = ["duckdb"]  # the backends every store test runs on (a PostgreSQL backend adds "postgresql")
+STORE_BACKENDS = ["duckdb", "postgresql"]  # the backends every store test runs on
+# Test modules whose `backend` tests run on PostgreSQL too (the others' run on DuckDB only, until checked there).
+POSTGRES_MODULES = {"test_store", "test_batches", "test_audit", "test_import_export", "test_backup", "test_crash",
+                    "test_postgres", "test_access", "test_escaping", "test_hostile_imports", "test_hostile_text",
+                    "test_hostile_backups", "test_import_preview", "test_layouts", "test_recipes", "test_brief",
+                    "test_realdata"}
+POSTGRES_ENV = "GTM_TEST_POSTGRES"  # "0": skip the PostgreSQL tests on a machine without PostgreSQL (never in CI)
+TEST_DATABASE = "gtm_test"  # the one database of each worker's server; each store of a test is a schema in it
 StoreFactory = Callable[..., Store]  # (path, lock_timeout=None) -> a Store on the backend under test
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL variants only for the modules checked on PostgreSQL (POSTGRES_MODULES)."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
+        (dropped if on_postgres and item.module is not None and item.module.__name__.rsplit(".", 1)[-1] not in POSTGRES_MODULES
+         else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", params=STORE_BACKENDS)
@@ -132,15 +157,68 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def store_factory(backend: str) -> StoreFactory:
+def postgres() -> Iterator[postgres_server.Server]:
+    """This worker's throwaway PostgreSQL server, with the empty database TEST_DATABASE; stopped at the end."""
+    if os.environ.get(POSTGRES_ENV) == "0":
+        if os.environ.get("CI"):  # CI must run them: a skip there would hide a missing install step
+            pytest.fail(f"{POSTGRES_ENV}=0 is for machines without PostgreSQL, not for CI", pytrace=False)
+        pytest.skip(f"{POSTGRES_ENV}=0: the PostgreSQL variants are skipped on this machine")
+    try:
+        server = postgres_server.start()
+    except (postgres_server.ServerUnavailable, OSError, subprocess.SubprocessError) as exc:
+        pytest.fail(f"PostgreSQL could not be started for the tests ({exc}). Install it with scripts/setup.sh --dev, "
+                    f"or set {POSTGRES_ENV}=0 to skip these tests on this machine.", pytrace=False)
+    try:
+        server.sql(f"CREATE DATABASE {TEST_DATABASE}")
+        yield server
+    finally:
+        from indicators.store.postgres_backend import close_pools
+
+        close_pools()
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _postgres_connections_closed() -> Iterator[None]:
+    """Each test's pools closed after it (a pool per database URL; a test's schemas are its own)."""
+    yield
+    backend_module = sys.modules.get("indicators.store.postgres_backend")
+    if backend_module is not None:
+        backend_module.close_pools()
+
+
+def postgres_url(server: postgres_server.Server, path: str | os.PathLike[str]) -> str:
+    """The URL of a fresh schema standing for the database `path` names (the same path, the same schema)."""
+    import psycopg  # only the PostgreSQL variants need it
+
+    schema = "s_" + hashlib.sha256(str(path).encode()).hexdigest()[:20]  # [a-z0-9_]: no quoting needed
+    with psycopg.connect(server.url(TEST_DATABASE), autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    return server.url(TEST_DATABASE, schema=schema)
+
+
+@pytest.fixture(scope="session")
+def store_factory(backend: str, request: pytest.FixtureRequest) -> StoreFactory:
     """Stores on the backend under test: `store_factory(path, lock_timeout=None)`. `path` names the database
-    (for DuckDB it is the file); every call with a new path is a new, empty database."""
+    (for DuckDB it is the file; for PostgreSQL a schema of its own); every call with a new path is a new, empty
+    database, and the same path reaches the same one. `store_factory.location(path)` gives what --db takes."""
+    server = request.getfixturevalue("postgres") if backend == "postgresql" else None
+
+    def location(path: str | os.PathLike[str]) -> str:
+        return str(path) if server is None else postgres_url(server, path)
 
     def make(path: str | os.PathLike[str], lock_timeout: float | None = None) -> Store:
-        if backend == "duckdb":
-            return Store(path, lock_timeout=lock_timeout)
-        raise ValueError(f"no store factory for backend {backend}")
+        return Store(location(path), lock_timeout=lock_timeout)
 
+    def kept(where: Path) -> Store:
+        """The database a restore --force kept aside (Restored.kept): a file beside it, or a schema beside it."""
+        if server is None:
+            assert where.is_file(), where
+            return Store(where)
+        return Store(server.url(TEST_DATABASE, schema=where.name))
+
+    make.location = location  # type: ignore[attr-defined]
+    make.kept = kept  # type: ignore[attr-defined]
     return make
 
 

@@ -124,8 +124,9 @@ def test_restore_refuses_a_database_with_data_unless_forced_and_then_keeps_the_o
     pd.testing.assert_frame_equal(export_frame(other, catalogue), other_before)  # nothing changed
     result = restore(other, catalogue, tmp_path / "snap.duckdb", force=True)
     pd.testing.assert_frame_equal(export_frame(other, catalogue), export_frame(busy_store, catalogue))
-    assert result.kept is not None and result.kept.exists()
-    pd.testing.assert_frame_equal(export_frame(store_factory(result.kept), catalogue), other_before)  # the replaced data is kept
+    assert result.kept is not None
+    kept = store_factory.kept(result.kept)  # DuckDB: the file kept beside it; PostgreSQL: the schema kept beside it
+    pd.testing.assert_frame_equal(export_frame(kept, catalogue), other_before)  # the replaced data is kept
 
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all" * 50, b"SQLite format 3\x00" + bytes(4000)])
@@ -138,7 +139,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(busy_st
     assert_same(before, everything(busy_store, catalogue))
 
 
-def test_restore_of_a_version_1_backup_migrates_it(catalogue, tmp_path, store_factory, duckdb_only):
+def test_restore_of_a_version_1_backup_migrates_it(catalogue, tmp_path, store_factory):
     old = tmp_path / "v1.duckdb"
     write_version_1_database(old)
     target = store_factory(tmp_path / "new.duckdb")
@@ -148,12 +149,12 @@ def test_restore_of_a_version_1_backup_migrates_it(catalogue, tmp_path, store_fa
     assert list(target.audit_log()["action"]) == ["restore"]
 
 
-def test_backup_and_restore_commands_plug_into_a_parser_and_run(busy_store, catalogue, db_path, tmp_path, store_factory, duckdb_only):
+def test_backup_and_restore_commands_plug_into_a_parser_and_run(busy_store, catalogue, db_path, tmp_path, store_factory):
     parser = argparse.ArgumentParser()
     add_backup_commands(parser.add_subparsers(dest="command", required=True))
     assert run_backup_command(parser.parse_args(["backup", str(tmp_path / "cli.duckdb"), "--db", str(db_path)])) == 0
     fresh = tmp_path / "fresh.duckdb"
-    assert run_backup_command(parser.parse_args(["restore", str(tmp_path / "cli.duckdb"), "--db", str(fresh)])) == 0
+    assert run_backup_command(parser.parse_args(["restore", str(tmp_path / "cli.duckdb"), "--db", store_factory.location(fresh)])) == 0
     pd.testing.assert_frame_equal(export_frame(store_factory(fresh), catalogue), export_frame(busy_store, catalogue))
 
 
@@ -185,7 +186,7 @@ def test_a_restored_database_carries_on_numbering_where_the_backup_left_off(busy
     assert list(target.audit_log()["audit_id"][:3]) == [last["audit"] + 3, last["audit"] + 2, last["audit"] + 1]
 
 
-def test_restoring_a_version_2_backup_gives_it_sequences_past_its_ids(catalogue, tmp_path, store_factory, duckdb_only):
+def test_restoring_a_version_2_backup_gives_it_sequences_past_its_ids(catalogue, tmp_path, store_factory):
     old = tmp_path / "v2.duckdb"
     write_version_2_database(old)
     target = store_factory(tmp_path / "new.duckdb")

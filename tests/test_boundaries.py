@@ -53,3 +53,19 @@ def test_only_the_duckdb_backend_imports_duckdb():
                  if ".venv" not in p.parts and "tests" not in p.parts and "bench" not in p.parts
                  and importer.search(p.read_text(encoding="utf-8"))]
     assert offenders == ["indicators/store/duckdb_backend.py"]
+
+
+def test_only_the_postgres_backend_imports_psycopg():
+    importer = re.compile(r"^\s*(import psycopg|from psycopg)", re.MULTILINE)
+    offenders = [str(p.relative_to(PROJECT_ROOT)) for p in PROJECT_ROOT.glob("*/**/*.py")
+                 if ".venv" not in p.parts and "tests" not in p.parts and "bench" not in p.parts
+                 and importer.search(p.read_text(encoding="utf-8"))]
+    assert offenders == ["indicators/store/postgres_backend.py"]
+
+
+def test_the_duckdb_store_runs_without_loading_psycopg():
+    code = ("import sys, tempfile, pathlib; from indicators.store import Store; from indicators.catalogue import load_catalogue; "
+            "Store(pathlib.Path(tempfile.mkdtemp()) / 'a.duckdb').initialise(load_catalogue()); print('psycopg' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"

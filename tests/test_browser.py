@@ -43,12 +43,13 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 @contextmanager
 def running_streamlit(folder: Path, env: dict[str, str]) -> Iterator[str]:
-    """The real `streamlit run app.py` on a free loopback port, until the block ends; its log goes to `folder`."""
+    """The real `streamlit run server.py` (app.py and its login routes, as run.sh starts it) on a free loopback port,
+    until the block ends; its log goes to `folder`."""
     port = free_port()
     log_path = folder / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+            [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true"],
             cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
         )
@@ -103,10 +104,12 @@ def open_page(page, url: str, ready_selector: str, count: int = 1) -> None:
 
 
 def log_in(page, name: str, password: str) -> None:
-    """Log in through the sidebar form of the page that is open (a reload starts a new, anonymous session)."""
+    """Log in through the sidebar form of the page that is open, and wait until the browser has come back from the
+    route that sets the session cookie (the page reloads once, logged in)."""
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    with page.expect_navigation(timeout=RENDER_TIMEOUT_MS):
+        page.get_by_role("button", name="登录").click()
     page.wait_for_selector(f"text=已登录：{name}", timeout=RENDER_TIMEOUT_MS)
 
 

@@ -1,4 +1,6 @@
 """Crash safety: an import killed with SIGKILL leaves all of its batch or none; two imports at once lose nothing.
+On both backends: DuckDB (a file and its write-ahead log) and PostgreSQL (the server rolls back a dead session's
+transaction and releases its write lock).
 
 The imports run as real processes (`python -m loaders import`) on a 50,000-row template. Kills happen at
 instrumented points (the store's test-only GTM_TEST_PAUSE_AT hook: the process writes a marker file and
@@ -22,7 +24,7 @@ import pytest
 
 from indicators.catalogue import Catalogue
 from indicators.settings import PAUSE_ENV
-from indicators.store import BatchInfo
+from indicators.store import BatchInfo, Store
 from loaders.export import export_frame
 from tests.conftest import PROJECT_ROOT, TEMPLATE_HEADER, StoreFactory
 
@@ -48,16 +50,21 @@ def write_template_csv(path: Path, catalogue: Catalogue, n: int, *, value_shift:
     return path
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory, catalogue, store_factory, duckdb_only) -> dict[str, Path]:
-    """The big template, two same-key templates with different values, and a base database holding one small batch."""
-    folder = tmp_path_factory.mktemp("crash")
-    base = folder / "base.duckdb"
-    store = store_factory(base)
+def seed_base(store: Store, catalogue: Catalogue) -> None:
+    """A new database holding one small batch: what every case starts from."""
     store.initialise(catalogue)
     store.write_batch(BatchInfo(file_name="base.xlsx", sha256="0" * 64, imported_by="setup"), pd.DataFrame([
         {"region_id": "tianjin", "indicator_id": "good_air_quality_days_ratio", "year": 2021, "month": None, "value": 72.3,
          "unit": "%", "status": "正式", "source": "公报", "note": None}]))
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, catalogue, backend) -> dict[str, Path]:
+    """The big template, two same-key templates with different values, and (DuckDB) a base database file."""
+    folder = tmp_path_factory.mktemp("crash")
+    base = folder / "base.duckdb"
+    if backend == "duckdb":
+        seed_base(Store(base), catalogue)
     return {
         "base": base,
         "big": write_template_csv(folder / "big.csv", catalogue, BIG_ROWS),
@@ -66,20 +73,25 @@ def files(tmp_path_factory, catalogue, store_factory, duckdb_only) -> dict[str, 
     }
 
 
-def fresh_db(files: dict[str, Path], tmp_path: Path, name: str = "case.duckdb") -> Path:
+def fresh_db(files: dict[str, Path], tmp_path: Path, make: StoreFactory, catalogue: Catalogue, name: str = "case.duckdb") -> Path:
+    """A new database like the base one, named by `path` (the store_factory's name for it)."""
     path = tmp_path / name
-    shutil.copyfile(files["base"], path)  # the base file is closed and checkpointed: a plain copy is a database
+    if files["base"].exists():
+        shutil.copyfile(files["base"], path)  # the base file is closed and checkpointed: a plain copy is a database
+    else:
+        seed_base(make(path), catalogue)
     return path
 
 
-def start_import(csv_path: Path, db: Path, *, pause_at: str | None = None, marker: Path | None = None,
+def start_import(csv_path: Path, make: StoreFactory, db: Path, *, pause_at: str | None = None, marker: Path | None = None,
                  lock_timeout: float = 120) -> subprocess.Popen:
-    env = {**os.environ, "GTM_DB": str(db), "GTM_LOCK_TIMEOUT": str(lock_timeout), "GTM_USER": "crash-test"}
+    location = make.location(db)  # type: ignore[attr-defined]
+    env = {**os.environ, "GTM_DB": location, "GTM_LOCK_TIMEOUT": str(lock_timeout), "GTM_USER": "crash-test"}
     env.pop(PAUSE_ENV, None)
     if pause_at is not None:
         env[PAUSE_ENV] = f"{pause_at}:{marker}"
-    return subprocess.Popen([sys.executable, "-m", "loaders", "import", str(csv_path), "--db", str(db)], cwd=PROJECT_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-m", "loaders", "import", str(csv_path), "--db", location], cwd=PROJECT_ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def wait_for(marker: Path, process: subprocess.Popen) -> None:
@@ -137,10 +149,10 @@ def baseline(make: StoreFactory, db: Path, catalogue: Catalogue) -> tuple[pd.Dat
 
 @pytest.mark.parametrize(("point", "expected"), [("after-batch-row", "none"), ("before-commit", "none"), ("after-commit", "all")])
 def test_an_import_killed_at_each_write_step_leaves_all_of_its_batch_or_none(files, tmp_path, catalogue, store_factory, point, expected):
-    db = fresh_db(files, tmp_path)
+    db = fresh_db(files, tmp_path, store_factory, catalogue)
     before, n_batches = baseline(store_factory, db, catalogue)
     marker = tmp_path / "paused"
-    process = start_import(files["big"], db, pause_at=point, marker=marker)
+    process = start_import(files["big"], store_factory, db, pause_at=point, marker=marker)
     wait_for(marker, process)
     kill(process)
     assert process.returncode == -signal.SIGKILL
@@ -150,9 +162,9 @@ def test_an_import_killed_at_each_write_step_leaves_all_of_its_batch_or_none(fil
 def test_an_import_killed_after_any_delay_leaves_all_of_its_batch_or_none(files, tmp_path, catalogue, store_factory):
     outcomes = []
     for delay in KILL_DELAYS:
-        db = fresh_db(files, tmp_path, f"delay_{delay}.duckdb")
+        db = fresh_db(files, tmp_path, store_factory, catalogue, f"delay_{delay}.duckdb")
         before, n_batches = baseline(store_factory, db, catalogue)
-        process = start_import(files["big"], db)
+        process = start_import(files["big"], store_factory, db)
         time.sleep(delay)
         killed = process.poll() is None
         kill(process)
@@ -162,11 +174,11 @@ def test_an_import_killed_after_any_delay_leaves_all_of_its_batch_or_none(files,
 
 
 def test_two_imports_at_once_both_land_in_order(files, tmp_path, catalogue, store_factory):
-    db = fresh_db(files, tmp_path)
+    db = fresh_db(files, tmp_path, store_factory, catalogue)
     marker = tmp_path / "first_paused"
-    first = start_import(files["race_a"], db, pause_at="before-commit", marker=marker)
+    first = start_import(files["race_a"], store_factory, db, pause_at="before-commit", marker=marker)
     wait_for(marker, first)  # the first holds the write lock, its batch written but not committed
-    second = start_import(files["race_b"], db)
+    second = start_import(files["race_b"], store_factory, db)
     time.sleep(1.0)
     assert second.poll() is None  # the second waits for the lock instead of failing
     marker.unlink()  # let the first commit
@@ -184,8 +196,8 @@ def test_two_imports_at_once_both_land_in_order(files, tmp_path, catalogue, stor
 
 
 def test_two_imports_started_together_both_land(files, tmp_path, catalogue, store_factory):
-    db = fresh_db(files, tmp_path)
-    processes = [start_import(files["race_a"], db), start_import(files["race_b"], db)]
+    db = fresh_db(files, tmp_path, store_factory, catalogue)
+    processes = [start_import(files["race_a"], store_factory, db), start_import(files["race_b"], store_factory, db)]
     results = [finish(p) for p in processes]
     assert [code for code, _, _ in results] == [0, 0], [err for _, _, err in results]
     store = store_factory(db)
@@ -196,11 +208,11 @@ def test_two_imports_started_together_both_land(files, tmp_path, catalogue, stor
 
 
 def test_an_import_that_cannot_wait_is_told_to_retry_and_nothing_is_lost(files, tmp_path, catalogue, store_factory):
-    db = fresh_db(files, tmp_path)
+    db = fresh_db(files, tmp_path, store_factory, catalogue)
     marker = tmp_path / "first_paused"
-    first = start_import(files["race_a"], db, pause_at="before-commit", marker=marker)
+    first = start_import(files["race_a"], store_factory, db, pause_at="before-commit", marker=marker)
     wait_for(marker, first)
-    second = start_import(files["race_b"], db, lock_timeout=1)
+    second = start_import(files["race_b"], store_factory, db, lock_timeout=1)
     code_b, _, err_b = finish(second)
     assert code_b == 1
     assert "稍后重试" in err_b and "未做任何更改" in err_b and "Traceback" not in err_b
@@ -209,6 +221,6 @@ def test_an_import_that_cannot_wait_is_told_to_retry_and_nothing_is_lost(files, 
     assert code_a == 0, err_a
     store = store_factory(db)
     assert list(store.batch_row_counts()["present"]) == [1, RACE_ROWS]
-    retry = start_import(files["race_b"], db)  # the retry the message asked for
+    retry = start_import(files["race_b"], store_factory, db)  # the retry the message asked for
     assert finish(retry)[0] == 0
     assert list(store_factory(db).batch_row_counts()["present"]) == [1, RACE_ROWS, RACE_ROWS]

@@ -139,8 +139,27 @@ def test_a_batch_rolled_back_elsewhere_meanwhile_is_reported_not_rolled_back_twi
     at.checkbox(key="rollback_confirm_1").check().run()
     Store(os.environ["GTM_DB"]).rollback_batch(1, by="cli")  # another tab or the CLI, before the click
     at.button(key="rollback_button").click().run()
+    # The click's rerun sees the new data version: the batch is listed as rolled back and no button offers it again.
+    assert not at.exception and list(at.dataframe[0].value["状态"]) == ["已撤销"]
+    assert "rollback_button" not in [b.key for b in at.button]
+    assert audit_actions("rollback") == 1
+
+
+def test_a_rollback_that_loses_a_race_inside_one_rerun_is_said_and_not_repeated(monkeypatch):
+    """Between the page reading the batch list and the click's write, another process rolls the batch back."""
+    from ui import actions
+
+    at = data_page()
+    at.checkbox(key="rollback_confirm_1").check().run()
+    real = actions.rollback
+
+    def raced(batch_id: int) -> int:
+        Store(os.environ["GTM_DB"]).rollback_batch(batch_id, by="cli")
+        return real(batch_id)
+
+    monkeypatch.setattr(actions, "rollback", raced)
+    at.button(key="rollback_button").click().run()
     assert not at.exception and "已于" in at.error[0].value
-    assert "rollback_button" not in [b.key for b in at.button]  # the list is read again: no active batch is left
     assert audit_actions("rollback") == 1
 
 

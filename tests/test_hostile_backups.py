@@ -25,11 +25,12 @@ from indicators.store.duckdb_backend import DuckDBBackend
 from loaders.backup import backup, restore
 from loaders.demo import seed_demo_if_first_run
 from loaders.export import export_frame
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, copied_store
 from tests.hostile_backups import NEUTRALISED, REFUSED, Bait, HostileBackup, write_hostile_backup
 
 # The crafted files are DuckDB files made with duckdb itself; each restore builds, upgrades and checks a whole database.
-pytestmark = [pytest.mark.usefixtures("duckdb_only"), pytest.mark.slow]
+# The live database is a DuckDB file; the neutralised cases are also restored into PostgreSQL (store_factory).
+pytestmark = [pytest.mark.slow]
 
 
 def rows(year: int, value: float) -> pd.DataFrame:
@@ -38,8 +39,9 @@ def rows(year: int, value: float) -> pd.DataFrame:
 
 
 @pytest.fixture
-def live(store, catalogue) -> Store:
-    """The database being restored over: demo data, imports, a rollback and a target, in every table."""
+def live(empty_database, db_path, catalogue) -> Store:
+    """The database being restored over (a DuckDB file): demo data, imports, a rollback and a target, in every table."""
+    store = copied_store(empty_database, db_path, catalogue)
     seed_demo_if_first_run(store, catalogue)
     store.write_batch(BatchInfo("a.xlsx", "a" * 64, "analyst"), rows(2025, 70.1))
     second = store.write_batch(BatchInfo("b.xlsx", "b" * 64, "analyst"), rows(2025, 71.0))
@@ -89,6 +91,17 @@ def objects(path: Path) -> set[tuple[str, str, str]]:
         con.close()
 
 
+def objects_of(store: Store) -> set[tuple[str, str, str]]:
+    """Every object of a store's database: its DuckDB file's, or its PostgreSQL schema's."""
+    if not store.on_server:
+        return objects(store.path)
+    con = store._db.backend.connect(write=False)
+    try:
+        return con.objects()  # type: ignore[attr-defined]
+    finally:
+        con.close()
+
+
 def page_data(store: Store, catalogue) -> list[pd.DataFrame]:
     """What the pages show: current values, the status run, the export, the batches, the targets."""
     return [store.current_observations(), status_frame(catalogue, store), export_frame(store, catalogue), store.batches(),
@@ -110,7 +123,7 @@ def test_a_neutralised_backup_restores_only_its_rows_into_our_own_schema(case, b
     for shown, expected in zip(page_data(target, catalogue), page_data(clean, catalogue), strict=True):
         pd.testing.assert_frame_equal(shown, expected)  # the same rows as the clean backup's
         assert bait.secret_text not in shown.to_string()
-    assert objects(target.path) == objects(clean.path)  # no view, macro, sequence, type or schema of the file survives
+    assert objects_of(target) == objects_of(clean)  # no view, macro, sequence, type or schema of the file survives
     last = {"batch": int(clean.batches()["batch_id"].max()), "audit": int(clean.audit_log()["audit_id"].max())}
     assert target.write_batch(BatchInfo("d.xlsx", "d" * 64, "analyst"), rows(2027, 73.0)).batch_id == last["batch"] + 1
     assert list(target.audit_log()["audit_id"][:2]) == [last["audit"] + 1, last["audit"]]  # numbered from the copied ids

@@ -190,6 +190,11 @@ def test_a_value_set_elsewhere_is_null_and_says_nothing_it_does_not_know():
     assert candidate.wording == ("完成",)
 
 
+def test_a_chapter_heading_names_the_clause_when_the_goals_are_a_chapter():
+    (candidate,) = extract_candidates("二、主要目标\n到2025年，空气质量优良天数比例达到85%。\n三、重点任务\n（一）推进工业绿色升级。")
+    assert candidate.clause == "二、主要目标" and candidate.target_year == 2025
+
+
 def test_departments_come_from_the_note_that_closes_the_sentence():
     text = ("（十五）推进城镇环境基础设施建设升级。巩固 26 条建成区黑臭水体整治工程治理成效。"
             "(市水务局、市生态环境局、市发展改革委等部门和各区人民政府按职责分工负责)")

@@ -143,6 +143,14 @@ def test_a_blank_pdf_says_it_has_no_text(tmp_path):
     assert "文字识别" in _refusal(tmp_path / "scan.pdf")
 
 
+def test_deeply_nested_html_is_read_and_a_page_of_too_many_tags_refused(tmp_path):
+    depth = 5000
+    (tmp_path / "deep.html").write_text("<div>" * depth + "空气质量优良天数比例达到 68%" + "</div>" * depth, encoding="utf-8")
+    assert _targets(read_plan_file(tmp_path / "deep.html")) == [("空气质量优良天数比例", 68)]
+    (tmp_path / "tags.html").write_text("<b>" * (reading.MAX_HTML_TAGS + 1), encoding="utf-8")
+    assert "标签过多" in _refusal(tmp_path / "tags.html")
+
+
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as f:
@@ -183,3 +191,32 @@ def test_the_command_refuses_a_hostile_file_with_exit_1_and_a_message_naming_it(
     assert run(main, ["plan", "extract", str(path)]) == 1
     err = capsys.readouterr().err
     assert "bomb.docx" in err and "压缩炸弹" in err and "Traceback" not in err
+
+
+def test_an_upload_gives_its_text_and_candidates_located_in_it(tmp_path, catalogue):
+    from indicators.plans.candidates import read_upload
+
+    document = docx.Document()
+    document.add_paragraph(GOALS_TEXT)
+    document.save(tmp_path / "upload.docx")
+    text, candidates = read_upload((tmp_path / "upload.docx").read_bytes(), "上传的方案.docx", catalogue)
+    assert [c.indicator for c in candidates] == ["good_air_quality_days_ratio", "non_fossil_energy_consumption_share"]
+    assert all(text[c.start:c.start + len(c.quote)] == c.quote for c in candidates)  # where the page highlights each
+    with pytest.raises(PlanFileError, match=r"上传的方案\.pdf"):
+        read_upload(b"%PDF-1.7 broken", "上传的方案.pdf", catalogue)
+
+
+def test_a_docx_with_entity_expansion_or_deep_nesting_is_refused_without_expanding(tmp_path):
+    laughs = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+              '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY e "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+              '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&e;&e;&e;'
+              '</w:t></w:r></w:p></w:body></w:document>')
+    source = tmp_path / "real.docx"
+    docx.Document().save(source)
+    # entities are never expanded (the document has no text left); lxml refuses nesting deeper than it allows
+    for label, body, says in (("laughs", laughs, "没有可读的文字"), ("deep", "<a>" * 100_000 + "</a>" * 100_000, "无法读取 Word 文档")):
+        path = tmp_path / f"{label}.docx"
+        with zipfile.ZipFile(source) as real, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for item in real.infolist():
+                archive.writestr(item, body if item.filename == "word/document.xml" else real.read(item))
+        assert says in _refusal(path)

@@ -22,9 +22,26 @@ def test_within_an_area_the_worst_status_comes_first_then_the_furthest_behind():
     assert list(ordered[ordered["area"] == "energy"]["indicator"]) == ["b", "a"]
 
 
-def test_rows_of_one_area_stay_together_and_the_area_in_the_worst_state_on_average_leads():
+def test_rows_of_one_area_stay_together_and_the_area_in_the_worst_state_leads():
     frame = rows().assign(status_barometer=["red", "red", "yellow", "green", "achieved"])
     assert list(worst_first(frame, "barometer")["area"]) == ["energy", "energy", "air", "air", "water"]
+
+
+def test_areas_are_ordered_by_their_worst_status_not_their_average_rank():
+    # air: one yellow among achieved (a good average); energy: all green (a worse average, but nothing yellow)
+    frame = pd.DataFrame({
+        "indicator": ["a", "b", "c", "d", "e"], "area": ["energy", "energy", "air", "air", "air"],
+        "status_barometer": ["green", "green", "yellow", "achieved", "achieved"], "gap_pp": [1.0, 2.0, -3.0, None, None],
+    })
+    assert list(worst_first(frame, "barometer")["area"]) == ["air", "air", "air", "energy", "energy"]
+
+
+def test_of_two_areas_with_the_same_worst_status_the_one_with_more_of_them_leads():
+    frame = pd.DataFrame({
+        "indicator": ["a", "b", "c", "d"], "area": ["energy", "air", "air", "energy"],
+        "status_barometer": ["red", "red", "red", "green"], "gap_pp": [-1.0, -2.0, -3.0, 1.0],
+    })
+    assert list(worst_first(frame, "barometer")["area"]) == ["air", "air", "energy", "energy"]
 
 
 def test_without_areas_rows_are_ordered_by_status_alone():

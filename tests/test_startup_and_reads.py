@@ -104,3 +104,14 @@ def test_a_write_by_another_process_shows_at_the_next_rerun_not_after_the_cache_
     publish(prepare_import(write_xlsx(tmp_path / "g.xlsx", GOOD_ROWS), load_catalogue(), elsewhere), elsewhere, "cli")
     at.run()
     assert list(at.dataframe[0].value["批次"]) == [2, 1]
+
+
+def test_a_command_piped_into_a_reader_that_stops_early_exits_quietly():
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_ROOT
+
+    shell = f"{sys.executable} -m indicators catalogue | true"  # the reader is gone before the first line is written
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Internal error" not in done.stderr and "内部错误" not in done.stderr

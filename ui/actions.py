@@ -266,12 +266,23 @@ def remove_user(name: str) -> None:
         raise NotAllowed("不能删除自己的账号（可用命令行）。/ You cannot remove your own account here (use the CLI).")
     auth.users_file().remove(name)
     queries.store().record_audit(current_user(), "user_remove", subject=name)
+    _end_sessions(name, "user_removed")
 
 
 def reset_password(name: str, password: str) -> None:
     _require_admin()
     auth.users_file().reset_password(name, password)
     queries.store().record_audit(current_user(), "user_reset", subject=name)
+    _end_sessions(name, "password_reset")
+
+
+def _end_sessions(name: str, reason: str) -> None:
+    """A reset or a removal logs the user out everywhere (a role change does not: the role is re-read on every run).
+    Should the database be busy, the session's own check still refuses it: the user or the password is not the same."""
+    try:
+        auth.revoke_sessions_of(name, reason, by=current_user())
+    except StoreError:
+        log.warning("sessions of %s not revoked now; their next check refuses them", name, exc_info=True)
 
 
 def set_role(name: str, role: str) -> None:

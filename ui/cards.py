@@ -24,6 +24,7 @@ CARD_CSS = """
 .gtm-head{display:flex;justify-content:space-between;gap:8px;align-items:flex-start}
 .gtm-name{font-weight:600;font-size:1.02rem;line-height:1.35;color:#1f2933;text-decoration:none}
 .gtm-name:hover{text-decoration:underline}
+.gtm-region{font-size:.84rem;color:#52606d;font-weight:600;margin-top:2px}
 .gtm-chip{white-space:nowrap;padding:2px 9px;border-radius:12px;font-size:.86rem;font-weight:600;background:var(--c);color:#fff}
 .gtm-chip.dark{color:#1f2933}
 .gtm-tags{display:flex;flex-direction:column;align-items:flex-end;gap:4px}
@@ -69,7 +70,8 @@ def _pct(value: Any) -> float | None:
 
 def card_html(row: Mapping[str, Any], *, method: str, lang: str, texts: Mapping[str, str],
               history: Sequence[float], link_params: Mapping[str, str]) -> str:
-    """One target card. `texts` holds the labels in the page language; `row` is a status row."""
+    """One target card. `texts` holds the labels in the page language; `row` is a status row (its region named under
+    the target: with districts shown, five cards may share a target)."""
     status = str(row[f"status_{method}"])
     colour, dark = _colour(status)
     name = row["name_zh"] if lang == "zh" else row["name_en"]
@@ -100,7 +102,8 @@ def card_html(row: Mapping[str, Any], *, method: str, lang: str, texts: Mapping[
     href = "indicator?" + urlencode(link_params)
     return (
         f'<div class="gtm-card" style="--c:{colour}">'
-        f'<div class="gtm-head"><a class="gtm-name" href="{html.escape(href)}" >{html.escape(str(name))}</a>'
+        f'<div class="gtm-head"><div><a class="gtm-name" href="{html.escape(href)}" target="_self">{html.escape(str(name))}</a>'
+        f'<div class="gtm-region">{html.escape(str(row.get("region_name") or ""))}</div></div>'
         f'<div class="gtm-tags"><span class="gtm-chip {dark}">{STATUS_ICONS.get(status, "○")} '
         f'{html.escape(status_word(status, lang))}</span>{provisional}</div></div>'
         f'<div class="gtm-figs"><div><div class="gtm-latest">{html.escape(latest)}</div>'

@@ -22,7 +22,7 @@ LOOPBACK_PEERS = frozenset({"127.0.0.1", "::1", LOOPBACK})
 def client_address(peer: str | None, forwarded_for: str | None, trusted: frozenset[str]) -> str:
     """The client's address from the connection's peer and, behind a trusted proxy, its X-Forwarded-For header."""
     address = peer or UNKNOWN
-    if address not in trusted and not (address in LOOPBACK_PEERS and trusted & LOOPBACK_PEERS):
+    if not from_trusted_proxy(address, trusted):
         return address
     # Proxies append the address they saw: read from the right, skipping our own proxies.
     for hop in reversed([h.strip() for h in (forwarded_for or "").split(",") if h.strip()]):
@@ -30,6 +30,12 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: frozens
             continue
         return hop if _is_address(hop) else UNKNOWN
     return address
+
+
+def from_trusted_proxy(peer: str | None, trusted: frozenset[str]) -> bool:
+    """Whether the connection's peer is one of our reverse proxies (whose X-Forwarded-* headers are believed)."""
+    address = peer or UNKNOWN
+    return address in trusted or (address in LOOPBACK_PEERS and bool(trusted & LOOPBACK_PEERS))
 
 
 def current_client_address() -> str:

@@ -16,6 +16,7 @@ TEXTS_DIR = Path(__file__).with_name("texts")  # the interface's text tables (YA
 
 TEXTS: TextTable = {
     **load_texts(TEXTS_DIR / "interface.yaml"),
+    **load_texts(TEXTS_DIR / "first_screen.yaml"),  # the first screen, what changed, data gaps
     # Built from the engine's constants, so the thresholds they quote are the ones it uses.
     "method_note_barometer": {
         "zh": f"状态依据：国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）——{METHOD_RULES['barometer']['zh']}"

@@ -17,9 +17,11 @@ import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Catalogue, load_catalogue
+from indicators.changes import ChangeView, build_change_view, summary
+from indicators.data_gaps import gap_cells
 from indicators.display.figures import sources_by_series
 from indicators.plans.published import with_published
-from indicators.status import assess_inputs, history_frame, load_inputs
+from indicators.status import assess_inputs, build_inputs, history_frame, load_observations
 from indicators.store import Store, StoredPlan, resolve_db_path
 from indicators.targets import apply_target_overrides
 from loaders.export import export_observations
@@ -71,9 +73,15 @@ def has_demo_data() -> bool:
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def observations(as_of: int | None = None) -> pd.DataFrame:
+    """The one read of the observations behind every figure on a page (the engine's inputs and the data gaps)."""
+    return load_observations(catalogue(), store(), as_of=as_of)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def inputs(as_of: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The engine's specs and observations: the one read of the observations behind every figure on a page."""
-    return load_inputs(catalogue(), store(), as_of=as_of, target_overrides=target_overrides())
+    """The engine's specs and observations, from that one read."""
+    return build_inputs(catalogue(), observations(as_of), target_overrides=target_overrides())
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
@@ -115,6 +123,27 @@ def series_history(region_id: str, indicator_id: str) -> pd.DataFrame:
 def series_sources(as_of: int | None = None) -> dict[tuple[str, str], list[str]]:
     """Each (region, indicator)'s data sources, the most recent first: charts name them under the plot."""
     return sources_by_series(store().current_observations(as_of=as_of))
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def change_view() -> ChangeView:
+    """Statuses by year, before the latest batch and now, and the revised values (what changed)."""
+    specs, keyed = inputs(None)  # positional, as status_table passes it: the same cache entry
+    return build_change_view(catalogue(), specs, keyed, status_table(None), store().active_observation_log(),
+                             target_overrides=target_overrides())
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def change_summary(method: str) -> pd.DataFrame:
+    """One row per series: its status under `method` now, since when, and what it was before."""
+    return summary(change_view(), method)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def data_gaps() -> pd.DataFrame:
+    """Which figures exist for every assessed series and year, of which data status, and which are missing."""
+    specs, _ = inputs(None)
+    return gap_cells(specs, observations(None))
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)

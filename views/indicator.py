@@ -12,6 +12,7 @@ from indicators.display.figures import PAGE_SIZE, PRESENT_SIZE, target_figure
 from indicators.display.labels import period_text, status_label, status_text
 from indicators.vocabulary import METHODS
 from ui import queries
+from ui.change_tables import series_changes_html
 from ui.exports import chart_config, export_buttons
 from ui.formatting import format_value
 from ui.i18n import language, t
@@ -32,7 +33,8 @@ region_id = url_select(t("region"), "region", list(dict.fromkeys(plan_rows["regi
 indicator_id = url_select(t("indicator"), "indicator", [t_.indicator for t_ in plan.targets], lambda i: catalogue.indicators[i].name(lang),
                           container=selectors[2])
 matches = plan_rows[(plan_rows["region"] == region_id) & (plan_rows["indicator"] == indicator_id)]
-if matches.empty:  # a district without data for this indicator: fall back to the plan's region
+fallback = matches.empty  # a district without data of its own for this indicator: the plan's region, said so below
+if fallback:
     matches = plan_rows[(plan_rows["region"] == plan.region) & (plan_rows["indicator"] == indicator_id)]
 row = matches.iloc[0].to_dict()
 indicator = catalogue.indicators[indicator_id]
@@ -52,6 +54,8 @@ METRIC_CSS = (
     'div:has(> [data-testid="stMetricDeltaDescription"]) {flex-wrap: wrap; overflow: visible !important}'
     f'.st-key-{NEEDED_KEY} [data-testid="stMetricValue"], .st-key-{NEEDED_KEY} [data-testid="stMetricValue"] * '
     '{font-size: 1.3rem !important; line-height: 1.35 !important}'
+    # On a phone the title ("indicator · region") would fill the first screen at Streamlit's 2.75rem.
+    '@media (max-width: 640px) {[data-testid="stMainBlockContainer"] h1 {font-size: 1.45rem !important; line-height: 1.3 !important}}'
 )
 method = st.query_params.get("method") if st.query_params.get("method") in METHODS else "barometer"
 present = presenting()
@@ -61,6 +65,9 @@ if present:  # 16:9: the chart (titled with indicator, region, status) beside th
     metrics = [side] * 4
 else:
     st.title(f"{row['indicator_name']} · {row['region_name']}")
+    if fallback:
+        st.info(t("district_no_data", district=catalogue.regions[region_id].name(lang), indicator=row["indicator_name"],
+                  city=row["region_name"]), icon=":material/info:")
     colon = "：" if lang == "zh" else ": "
     st.html(" ".join(
         f'<span style="display:inline-block;margin:0 10px 6px 0;font-size:1.05rem"><b>{html.escape(t("method_" + m))}</b>{colon}'
@@ -105,6 +112,10 @@ export_buttons(plan_id=plan_id, region_id=row["region"], method=method, lang=lan
 input_name = catalogue.indicators[row["input_indicator"]]
 st.caption(t("series_input", name=input_name.name(lang),
              form=t(f"form_{row['input_form']}")))  # data as of, source and clause are in the chart
+
+st.subheader(t("indicator_history_heading"))  # status by year under the method, what changed, revised values
+st.html(series_changes_html(queries.change_view(), queries.change_summary(method), row, lang=lang, t=t, unit=unit,
+                            decimals=decimals))
 
 st.subheader(t("methods_table"))
 inputs = {

@@ -6,7 +6,8 @@
     python -m indicators.users audit --out audit.csv             # the audit log, for admins and auditors
 
 A password is read from a terminal prompt (twice) or one line of stdin, never from the command line; every change
-is written to the audit log of the database.
+is written to the audit log of the database. A reset or a removal also ends the user's login sessions in the database
+(every browser logged in as them is logged out at its next click).
 """
 
 from __future__ import annotations
@@ -115,17 +116,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         users.remove(args.name)
         store.record_audit(actor, "user_remove", subject=args.name)
         print(f"已删除用户 {args.name}。/ user removed")
+        _end_sessions(store, args.name, actor, "user_removed")
     elif args.command == "reset":
         if users.get(args.name) is None:
             raise UserError(f"没有用户“{args.name}”。/ No user '{args.name}'.")
         users.reset_password(args.name, read_new_password(args.password_stdin))
         store.record_audit(actor, "user_reset", subject=args.name)
         print(f"已重设 {args.name} 的密码。/ password reset")
+        _end_sessions(store, args.name, actor, "password_reset")
     elif args.command == "role":
         users.set_role(args.name, args.role)
         store.record_audit(actor, "user_role", subject=args.name, detail=json.dumps({"role": args.role}))
         print(f"{args.name} 的角色已改为 {args.role}。/ role changed")
     return EXIT_OK
+
+
+def _end_sessions(store, name: str, actor: str, reason: str) -> None:
+    """A reset or a removal logs the user out of the dashboard everywhere (audited `session_revoked`)."""
+    ended = store.revoke_user_sessions(name, by=actor, reason=reason)
+    if ended:
+        print(f"已结束 {name} 的 {ended} 个登录会话（所有浏览器都须重新登录）。/ {ended} login session(s) ended")
 
 
 def _audit(store, args: argparse.Namespace) -> int:

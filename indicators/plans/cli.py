@@ -7,9 +7,8 @@ from pathlib import Path
 from indicators.catalogue import load_catalogue
 from indicators.cli import EXIT_OK, print_json
 from indicators.inert_text import for_terminal
-from indicators.plans.extract import Candidate, extract_candidates
-from indicators.plans.matching import match_candidates
-from indicators.plans.reading import read_plan_file
+from indicators.plans.candidates import read_path
+from indicators.plans.extract import Candidate
 
 BOUND_ZH = {"at_least": "不低于", "at_most": "不高于", "exactly": "等于", "maintain": "保持"}
 KIND_ZH = {"level": "水平", "cumulative_reduction": "累计降低", "count": "数量", "maintain": "保持", "qualitative": "定性",
@@ -18,7 +17,7 @@ KIND_ZH = {"level": "水平", "cumulative_reduction": "累计降低", "count": "
 
 def plan_candidates(path: Path) -> list[Candidate]:
     """The candidates of a plan file, matched to the catalogue (what the plans page shows for an upload)."""
-    return match_candidates(load_catalogue(), extract_candidates(read_plan_file(path)))
+    return read_path(path, load_catalogue())[1]
 
 
 def _row(n: int, c: Candidate) -> str:

@@ -25,7 +25,7 @@ UNITS = ("个百分点", "百分点", "%", "％", "万千瓦时", "亿千瓦时"
          "微克/立方米", "万立方米", "立方米", "公里", "家", "个", "条", "座", "项", "所", "艘", "处", "辆", "台", "套", "天")
 COUNT_UNITS = ("家", "个", "条", "座", "项", "所", "艘", "处", "辆", "台", "套", "万个", "万家", "万座", "万套", "万台", "万辆")
 # Atomic: a run of modifiers or spaces is taken whole, never re-split (which made long runs of spaces take minutes).
-MODIFIERS = r"(?>\s*(?:(?:力争|争取|确保|稳定|持续|基本|总体|均|分别|累计|年均)\s*)*)"
+MODIFIERS = r"(?>\s*(?:(?:力争|争取|确保|稳定(?!在)|持续|基本|总体|均|分别|累计|年均)\s*)*)"
 MAX_SUBCLAUSE_CHARS = 400  # the catalogue's longest quote has ~40 characters; longer runs without a comma are no target clause
 LEVEL_VERBS = ("达到", "提高至", "提高到", "提升至", "提升到", "增长至", "增长到", "增加至", "增加到", "保持在", "稳定在", "保持",
                "控制在", "降至", "降低至", "降低到", "下降至", "下降到", "不低于", "不少于", "不超过", "不高于", "低于", "高于", "大于",
@@ -113,7 +113,7 @@ def _is_name(name: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff]", name)) >= MIN_NAME_CHARS
 
 
-def _kind_and_bound(verb: str, unit: str | None, qual: str | None, has_base: bool) -> tuple[str, str, bool]:
+def _kind_and_bound(verb: str, unit: str | None, qual: str | None) -> tuple[str, str, bool]:
     """(kind, bound, relative) from the verb and unit, as the catalogue defines them."""
     change = verb in CHANGE_VERBS
     if change and verb in REDUCTION_VERBS and unit == "%":
@@ -148,7 +148,7 @@ def _level_candidates(sub: SubClause) -> list[Candidate]:
         wording = wording_in(predicate)
         for name, value, unit in zip(names, values, units, strict=True):
             unit = unit or last_unit  # "30%、28%" or "30、28%": the unit written once serves the list
-            kind, bound, relative = _kind_and_bound(match.group("verb"), unit, qual, bool(match.group("base")))
+            kind, bound, relative = _kind_and_bound(match.group("verb"), unit, qual)
             if not _is_name(name):
                 continue
             if kind == "count" and name.endswith(PROJECT_NOUNS):

@@ -23,8 +23,10 @@ MAX_TEXT_CHARS = 1_000_000  # ~30 times a long plan (Tianjin's has 28,000); more
 MAX_PDF_PAGES = 300  # the longest provincial plans have ~60 pages
 MAX_ZIP_MEMBERS = 2_000  # a .docx has tens of members
 MAX_UNCOMPRESSED_BYTES = 100 * MIB  # all members of a .docx together, as declared in the zip directory
+MAX_DOCUMENT_XML_BYTES = 20 * MIB  # word/document.xml of a 100-page plan is a few MB; python-docx holds it all in memory
 MAX_COMPRESSION_RATIO = 100  # per member above RATIO_CHECK_MIN_BYTES; zip bombs are 1000:1 and more
 RATIO_CHECK_MIN_BYTES = 1 * MIB
+MAX_HTML_TAGS = 50_000  # a government page holding a plan has a few thousand; parsing costs ~0.15 ms a tag
 DROPPED_HTML_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "canvas", "head")
 BLOCK_HTML_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "td", "th")
 SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
@@ -68,7 +70,11 @@ def read_plan_bytes(data: bytes, name: str) -> str:
     elif suffix == ".pdf":
         text = _pdf_text(data, name)
     elif suffix in (".html", ".htm"):
-        text = _html_text(_decode(data, name))
+        markup = _decode(data, name)
+        if markup.count("<") > MAX_HTML_TAGS:
+            raise _refuse(name, f"网页标签过多（超过 {MAX_HTML_TAGS:,} 个），不像一份方案网页。请另存为 .txt 或 .docx 后上传。",
+                          f"too many tags (over {MAX_HTML_TAGS:,}) for a plan's web page. Save it as .txt or .docx and upload that.")
+        text = _html_text(markup)
     else:
         raise _refuse(name, "不支持的格式。请上传 .txt、.docx、.pdf 或 .html 文件（.doc 请先另存为 .docx）。",
                       "unsupported format. Upload a .txt, .docx, .pdf or .html file (save a .doc as .docx first).")
@@ -108,8 +114,12 @@ def _check_zip(archive: zipfile.ZipFile, name: str) -> None:
         if info.file_size > RATIO_CHECK_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             raise _refuse(name, f"其中“{info.filename[:80]}”的压缩比异常，疑似压缩炸弹，已拒绝。",
                           f"member '{info.filename[:80]}' has an abnormal compression ratio: a suspected zip bomb, refused.")
-    if "word/document.xml" not in {info.filename for info in infos}:
+    document = next((info for info in infos if info.filename == "word/document.xml"), None)
+    if document is None:
         raise _refuse(name, "这不是 Word 文档（.docx）。", "this is not a Word document (.docx).")
+    if document.file_size > MAX_DOCUMENT_XML_BYTES:
+        raise _refuse(name, f"正文过大（{document.file_size / MIB:,.0f} MB），不像一份实施方案。",
+                      f"the document body is too large ({document.file_size / MIB:,.0f} MB) for one plan.")
 
 
 def _docx_text(data: bytes, name: str) -> str:
@@ -162,11 +172,19 @@ def _pdf_text(data: bytes, name: str) -> str:
 
 
 def _html_text(markup: str) -> str:
-    from bs4 import BeautifulSoup  # loaded only for .html files
+    from bs4 import BeautifulSoup, NavigableString, Tag  # loaded only for .html files
 
     soup = BeautifulSoup(markup, "html.parser")  # the standard-library parser: builds a tree, runs nothing
-    for tag in soup(DROPPED_HTML_TAGS):
-        tag.decompose()
-    for tag in soup(BLOCK_HTML_TAGS):  # a paragraph ends a line; inline tags (<b>40%</b>) do not
-        tag.insert_after("\n")
-    return soup.get_text("")
+    parts: list[str] = []
+    stack: list[object] = [soup]
+    while stack:  # one pass, no recursion and no tree edits: 100,000 nested <div>s stay linear
+        node = stack.pop()
+        if isinstance(node, Tag):
+            if node.name in DROPPED_HTML_TAGS:
+                continue  # scripts, styles, frames and what they hold are never read
+            if node.name in BLOCK_HTML_TAGS:
+                parts.append("\n")  # a paragraph starts a line; inline tags (<b>40%</b>) do not
+            stack.extend(reversed(node.contents))
+        elif type(node) is NavigableString:  # not a Comment, CData or processing instruction
+            parts.append(str(node))
+    return "".join(parts)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 # "（二）主要目标。", "(七) 提升产业园区（集群）循环化水平。": a numbered title (which may hold one short bracket) at a line start.
 HEADING = re.compile(r"(?m)^[ \t#]*[（(]\s*([一二三四五六七八九十]{1,4})\s*[)）]\s*"
                      r"([^。\n（(]{1,40}(?:[（(][^）)\n]{1,10}[)）][^。\n]{0,20})?)\s*(?:[。.]|$)")
+# "二、主要目标" on a line of its own: plans whose goals are a chapter rather than a numbered item.
+CHAPTER = re.compile(r"(?m)^[ \t#]*([一二三四五六七八九十]{1,3})、\s*([^\n。，,；;]{1,30}?)[ \t]*$")
 BRACKETED = re.compile(r"[（(]([^（）()]{1,400})[)）]")  # greedy to its own closing bracket: linear, however crafted the text
 NOTE_END = re.compile(r"(?:按职责分工|分工)?负责\s*$")
 SEPARATOR = re.compile(r"[，；;。\n]|,(?![0-9])|(?<![0-9]),")  # "1,234" keeps its comma
@@ -55,11 +57,12 @@ def departments_in(note: str) -> tuple[str, ...]:
 
 
 def _clauses(text: str) -> list[_Clause]:
-    heads = list(HEADING.finditer(text))
+    heads = sorted([*HEADING.finditer(text), *CHAPTER.finditer(text)], key=lambda m: m.start())
     clauses = [_Clause(None, 0, heads[0].start() if heads else len(text))]
     for n, head in enumerate(heads):
         end = heads[n + 1].start() if n + 1 < len(heads) else len(text)
-        clauses.append(_Clause(clause_label(head.group(1), head.group(2).strip()), head.start(), end))
+        label = clause_label(head.group(1), head.group(2).strip()) if head.re is HEADING else head.group(1) + "、" + head.group(2).strip()
+        clauses.append(_Clause(label, head.start(), end))
     return clauses
 
 

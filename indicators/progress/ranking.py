@@ -17,15 +17,22 @@ def status_rank(rows: pd.DataFrame, method: str) -> pd.Series:
 
 
 def worst_first(rows: pd.DataFrame, method: str, *, by_area: bool = True) -> pd.DataFrame:
-    """Rows worst status first, then furthest behind time; with `by_area`, grouped by area, the area in the
-    worst state first (rows of one area stay together)."""
+    """Rows worst status first, then furthest behind time; with `by_area`, grouped by area, the area whose worst
+    target is in the worst state first (rows of one area stay together). Areas are ordered by their worst status,
+    not their average: an all-green area never comes before one with a yellow target. Areas with the same worst
+    status: the one with more targets in it first, then the lower average rank."""
     ordered = rows.assign(_rank=status_rank(rows, method))
     keys = ["_rank", "gap_pp"]
+    ascending = [True, True]
     if by_area:
-        ordered = ordered.assign(_area_rank=ordered["_rank"].groupby(ordered["area"]).transform("mean"))
-        keys = ["_area_rank", "area", *keys]
-    ordered = ordered.sort_values(keys, na_position="last", kind="stable")
-    return ordered.drop(columns=[c for c in ("_area_rank", "_rank") if c in ordered.columns])
+        by = ordered["_rank"].groupby(ordered["area"])
+        worst = by.transform("min")
+        ordered = ordered.assign(_area_worst=worst, _area_worst_n=(ordered["_rank"] == worst).groupby(ordered["area"]).transform("sum"),
+                                 _area_mean=by.transform("mean"))
+        keys = ["_area_worst", "_area_worst_n", "_area_mean", "area", *keys]
+        ascending = [True, False, True, True, *ascending]
+    ordered = ordered.sort_values(keys, ascending=ascending, na_position="last", kind="stable")
+    return ordered.drop(columns=[c for c in ("_area_worst", "_area_worst_n", "_area_mean", "_rank") if c in ordered.columns])
 
 
 def status_counts(rows: pd.DataFrame, method: str) -> dict[str, int]:

@@ -7,14 +7,16 @@
 - observations.py  reads, compare, write_batch, rollback, removing demo data (append-only history)
 - audit.py         the audit row and the log
 - overrides.py     targets an administrator enters
+- login_sessions.py password logins that last beyond one tab (hashes of tokens only), revoked on logout or reset
 - published_plans.py  plans published from the dashboard: every version and withdrawal kept
 - backup.py        backup, inspection and restore of backup files; copying.py the rules of copying our tables
                    out of (into) a file: our migrations, our names, never the file's objects
-- backend.py       the protocol a database engine implements; duckdb_backend.py is today's (and the only
-                   module that imports duckdb)
+- backend.py       the protocol a database engine implements; duckdb_backend.py (the embedded default, the only
+                   module that imports duckdb) and postgres_backend.py (a postgresql:// URL, the only module
+                   that imports psycopg)
 
-See README "数据存储 / Storage". SQL outside duckdb_backend.py stays portable (standard types, window
-functions, sequences, `?` parameters) so a PostgreSQL backend can follow as one more module.
+See README "数据存储 / Storage". SQL outside the backends stays portable (standard types, window functions,
+sequences, `?` parameters); postgres_backend.py translates what PostgreSQL spells otherwise.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from pathlib import Path
 import pandas as pd
 
 from indicators import settings
+from indicators.accounts.sessions import StoredSession
 from indicators.catalogue import Catalogue
 from indicators.settings import DEFAULT_DB
-from indicators.store import audit, observations, overrides, published_plans, schema
+from indicators.store import audit, login_sessions, observations, overrides, published_plans, schema
 from indicators.store import backup as backups
 from indicators.store.audit import MAX_AUDIT_TEXT
 from indicators.store.backend import Backend
@@ -52,12 +55,12 @@ __all__ = [
 ]
 
 
-def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
-    """--db wins, then $GTM_DB, then data/gtm.duckdb."""
-    if cli_value:
-        return Path(cli_value)
-    location = settings.db_location()
-    return Path(location) if location else DEFAULT_DB
+def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path | str:
+    """--db wins, then $GTM_DB, then data/gtm.duckdb: a DuckDB file's path, or a PostgreSQL URL (a str, as given)."""
+    location = cli_value or settings.db_location()
+    if not location:
+        return DEFAULT_DB
+    return str(location) if settings.is_server_url(location) else Path(location)
 
 
 def sha256_of(data: bytes) -> str:
@@ -65,12 +68,27 @@ def sha256_of(data: bytes) -> str:
 
 
 class Store:
-    """All reads and writes of one database (a DuckDB file unless another backend is given)."""
+    """All reads and writes of one database: a DuckDB file, or a PostgreSQL database named by a postgresql:// URL
+    (unless another backend is given).
+
+    `path` is the DuckDB file (for a server database, a Path of nothing: `on_server` says so); `where` is how
+    messages name the database (a URL without its password)."""
 
     def __init__(self, path: str | os.PathLike[str], lock_timeout: float | None = None, *, backend: Backend | None = None):
-        self.path = Path(path)
         self.lock_timeout = lock_timeout if lock_timeout is not None else settings.lock_timeout()
-        self._db = Database(backend if backend is not None else DuckDBBackend(self.path), self.path, self.lock_timeout)
+        self.on_server = settings.is_server_url(path)
+        if self.on_server:
+            from indicators.store.postgres_backend import PostgresBackend  # psycopg is loaded only when asked for
+
+            server = PostgresBackend(str(path), lock_timeout=self.lock_timeout)
+            self.path = Path()
+            self.where: Path | str = server.where
+            chosen: Backend = backend if backend is not None else server
+        else:
+            self.path = Path(path)
+            self.where = self.path
+            chosen = backend if backend is not None else DuckDBBackend(self.path)
+        self._db = Database(chosen, self.where, self.lock_timeout)
 
     # --- schema ---------------------------------------------------------------------------------------------
     def initialise(self, catalogue: Catalogue) -> None:
@@ -93,6 +111,10 @@ class Store:
     def observation_history(self, region_id: str, indicator_id: str, year: int | None = None) -> pd.DataFrame:
         """Every value ever recorded for a series (or one year), newest first, with its batch."""
         return observations.observation_history(self._db, region_id, indicator_id, year)
+
+    def active_observation_log(self) -> pd.DataFrame:
+        """Every row of every batch not rolled back, oldest first, with its batch's time and file."""
+        return observations.active_observation_log(self._db)
 
     def batches(self) -> pd.DataFrame:
         return observations.batches(self._db)
@@ -145,6 +167,39 @@ class Store:
     def audit_log(self, limit: int | None = None) -> pd.DataFrame:
         """The audit log, newest first."""
         return audit.audit_log(self._db, limit)
+
+    # --- login sessions (indicators/accounts/sessions.py has the rules) --------------------------------------
+    def start_login_session(self, session_id: str, user_name: str, fingerprint: str, ticket_hash: str | None,
+                            ticket_seconds: float, client_address: str) -> None:
+        """Record a password login (audited `login`) and the session it starts."""
+        login_sessions.start(self._db, session_id, user_name, fingerprint, ticket_hash, ticket_seconds, client_address)
+
+    def redeem_login_ticket(self, ticket_hash: str, token_hash: str, client_address: str) -> StoredSession | None:
+        """Trade a one-time ticket for the cookie token's hash, once (audited `session_start`); None if refused."""
+        return login_sessions.redeem_ticket(self._db, ticket_hash, token_hash, client_address)
+
+    def login_session(self, *, token_hash: str | None = None, session_id: str | None = None) -> StoredSession | None:
+        """The session with that cookie token hash (or that id), revoked ones too; None when there is none."""
+        if token_hash is not None:
+            return login_sessions.by_token(self._db, token_hash)
+        return login_sessions.by_id(self._db, session_id) if session_id is not None else None
+
+    def touch_login_session(self, session_id: str) -> None:
+        """The session was used now (no audit row, no new data version: call at most every few minutes)."""
+        login_sessions.touch(self._db, session_id)
+
+    def revoke_login_session(self, session_id: str, *, by: str, reason: str, action: str = "session_revoked",
+                             client_address: str | None = None) -> bool:
+        """End one session, audited once as `action`; False when it had already ended."""
+        return login_sessions.revoke(self._db, session_id, by=by, reason=reason, action=action,
+                                     client_address=client_address)
+
+    def revoke_user_sessions(self, user_name: str, *, by: str, reason: str) -> int:
+        """End every open session of a user (audited `session_revoked` when there was one); how many ended."""
+        return login_sessions.revoke_user(self._db, user_name, by=by, reason=reason)
+
+    def open_login_sessions(self, user_name: str) -> int:
+        return login_sessions.open_sessions(self._db, user_name)
 
     # --- targets an administrator enters --------------------------------------------------------------------
     def target_overrides(self) -> dict[tuple[str, str], float]:

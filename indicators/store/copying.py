@@ -25,6 +25,7 @@ from indicators.store.schema import (
     MIRROR_TABLES,
     OWNED_META_KEYS,
     SCHEMA_VERSION,
+    TRANSIENT_TABLES,
     create_sequences,
     create_tables,
     named,
@@ -71,7 +72,7 @@ def copy_snapshot(con: CopyConnection, source: Source) -> Copied:
     if version > SCHEMA_VERSION:
         raise _newer(source, version)
     create_tables(con, 1, version)
-    tables = _tables(con)
+    tables = [table for table in _tables(con) if table not in TRANSIENT_TABLES]  # login sessions stay behind
     _check_tables(con, tables, source)
     for table in tables:
         con.copy_rows(table, _names(con, table))
@@ -89,7 +90,7 @@ def rebuild(con: CopyConnection, source: Source) -> Copied:
     if version > SCHEMA_VERSION:
         raise _newer(source, version)
     create_tables(con, 1, version)
-    tables = [table for table in _tables(con) if table not in MIRROR_TABLES]
+    tables = [table for table in _tables(con) if table not in MIRROR_TABLES + TRANSIENT_TABLES]
     _check_tables(con, tables, source)
     for table in tables:
         con.copy_rows(table, _names(con, table))

@@ -261,9 +261,10 @@ RESTORE_FAILED = ("{name} 无法恢复：其中的数据不符合本系统的结
 
 
 @contextmanager
-def copying_connection(source_path: Path, target: Path | None, source: copying.Source, *,
+def copying_connection(source_path: Path | None, target: Path | None, source: copying.Source, *,
                        failed: tuple[str, str]) -> Iterator[DuckDBCopy]:
-    """A DuckDBCopy writing the new file `target` (None: an in-memory database) with `source_path` attached read-only.
+    """A DuckDBCopy writing the new file `target` (None: an in-memory database) with `source_path` attached read-only
+    (None: no source file; a copy from another backend, store.crossing, brings the rows).
 
     Both files are attached first; then external access is switched off and the configuration locked, before any
     SQL reads the source. The target is detached (so complete on its own, no WAL) when the block ends, and removed
@@ -271,7 +272,7 @@ def copying_connection(source_path: Path, target: Path | None, source: copying.S
     StoreError (not a backup, or damaged); a full disk, a read-only file system → their StoreErrors; any other
     DuckDB error in the block → StoreError from `failed` ({name}, {detail})."""
     mem = duckdb.connect(":memory:", config=CONFIG)
-    where = target.parent if target is not None else source_path  # a full disk is named by its folder
+    where = target.parent if target is not None else source_path or Path()  # a full disk is named by its folder
     try:
         if target is not None:
             try:
@@ -279,17 +280,19 @@ def copying_connection(source_path: Path, target: Path | None, source: copying.S
             except duckdb.Error as exc:
                 raise _os_error(where, exc, write=True) or StoreError(
                     f"无法创建 {target}（{_detail(exc)}）。未做任何更改。", f"Cannot create {target} ({_detail(exc)}). Nothing was changed.") from exc
-        try:
-            mem.execute(f"ATTACH {_sql_string(source_path)} AS {SOURCE} (READ_ONLY)")
-        except duckdb.Error as exc:
-            raise _source_error(source_path, source, exc) from exc
+        if source_path is not None:
+            try:
+                mem.execute(f"ATTACH {_sql_string(source_path)} AS {SOURCE} (READ_ONLY)")
+            except duckdb.Error as exc:
+                raise _source_error(source_path, source, exc) from exc
         mem.execute(f"USE {TARGET if target is not None else 'memory'}")
         mem.execute("SET enable_external_access = false")
         mem.execute("SET lock_configuration = true")
         con = DuckDBCopy(mem, where, TARGET if target is not None else "memory")
         try:
             yield con
-            con.execute(f"DETACH {SOURCE}")
+            if source_path is not None:
+                con.execute(f"DETACH {SOURCE}")
             if target is not None:
                 con.execute("USE memory")
                 con.execute(f"DETACH {TARGET}")  # checkpoints: the file is complete without a WAL

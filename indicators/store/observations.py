@@ -100,6 +100,16 @@ def observation_history(db: Database, region_id: str, indicator_id: str, year: i
     return db.query(sql + " ORDER BY o.year, o.month NULLS FIRST, o.obs_id DESC", params)
 
 
+def active_observation_log(db: Database) -> pd.DataFrame:
+    """Every row of every batch not rolled back, oldest first, with its batch's time and file: the data versions
+    one after another (what changed since the previous version, which values were revised)."""
+    return db.query(
+        "SELECT o.obs_id, o.batch_id, o.region_id, o.indicator_id, o.year, o.month, o.value, o.unit, o.status, o.source, "
+        "b.kind, b.file_name, b.imported_by, b.imported_at "
+        "FROM observations o JOIN batches b ON b.batch_id = o.batch_id WHERE b.rolled_back_at IS NULL ORDER BY o.obs_id"
+    )
+
+
 def batches(db: Database) -> pd.DataFrame:
     return db.query("SELECT * FROM batches ORDER BY batch_id")
 

@@ -28,6 +28,8 @@ DATA_VERSION_KEY = "data_version"  # meta key: a fresh random value with every w
 OWNED_META_KEYS = ("schema_version", "catalogue", DATA_VERSION_KEY)
 # tables mirroring the YAML catalogue: rebuilt from the catalogue, never restored from a file
 MIRROR_TABLES = ("cat_targets", "cat_plans", "cat_regions", "cat_indicators")
+# tables of who is logged in: never copied into a backup nor out of one (a restore logs everybody out)
+TRANSIENT_TABLES = ("login_sessions",)
 MAX_VERSION_DIGITS = 6  # a schema version is a small whole number
 MAX_SHOWN_VERSION = 40  # characters of a malformed version quoted in the message
 
@@ -118,7 +120,22 @@ MIGRATIONS: list[list[str | CreateSequence]] = [
         CreateSequence("audit_id_seq", "audit_log", "audit_id"),
         CreateSequence("override_id_seq", "target_overrides", "override_id"),
     ],
-    [  # 4: plans published from the dashboard. Append-only: every version is a row, a withdrawal is a row of its own;
+    [  # 4: password logins that last beyond one tab (indicators/store/login_sessions.py); a small table, no index
+        """CREATE TABLE login_sessions (
+            session_id VARCHAR PRIMARY KEY,  -- random; names the session in the audit log, never a credential alone
+            token_hash VARCHAR,  -- sha256 of the cookie's token (never the token); NULL until the ticket is redeemed
+            ticket_hash VARCHAR,  -- sha256 of the one-time ticket that sets the cookie; NULL once redeemed
+            ticket_expires_at TIMESTAMP,
+            user_name VARCHAR NOT NULL,
+            password_fingerprint VARCHAR NOT NULL,  -- digest of the password hash logged in with: a reset ends it
+            created_at TIMESTAMP NOT NULL,
+            last_seen_at TIMESTAMP NOT NULL,  -- written at most every few minutes; idle expiry counts from it
+            revoked_at TIMESTAMP,
+            revoked_by VARCHAR,
+            revoke_reason VARCHAR,  -- logout, password_reset, user_removed, password_changed, user_gone, expired
+            client_address VARCHAR)""",
+    ],
+    [  # 5: plans published from the dashboard. Append-only: every version is a row, a withdrawal is a row of its own;
         # the current version of a plan is its latest version without a withdrawal (published_plans.py).
         """CREATE TABLE published_plans (
             version_id BIGINT PRIMARY KEY,
@@ -275,7 +292,8 @@ def set_meta(con: Connection, key: str, value: str) -> None:
 def holds_batches(con: Connection) -> bool:
     """Whether the connected database has recorded any batch (a database without one may be replaced freely)."""
     if not bool(con.fetchall(
-        "SELECT COUNT(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_name = 'batches'"
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_catalog = current_database() "
+        "AND table_schema = current_schema() AND table_name = 'batches'"
     )[0][0]):
         return False
     return int(con.fetchall("SELECT COUNT(*) FROM batches")[0][0]) > 0

@@ -8,7 +8,8 @@ is a `with db.write(...) as tx:` block.
 
 Connections are short-lived. DuckDB lets one process write a file at a time, so the dashboard never holds
 the file open between operations; a second writer waits up to `lock_timeout` seconds and then gets
-StoreBusyError saying what to do.
+StoreBusyError saying what to do. On PostgreSQL the write lock is an advisory lock of the server
+(postgres_backend.py), waited for by the same loop with the same message.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Tx:
 class Database:
     """One database behind a backend, with the lock timeout every connection waits up to."""
 
-    def __init__(self, backend: Backend, where: Path, lock_timeout: float):
+    def __init__(self, backend: Backend, where: Path | str, lock_timeout: float):
         self.backend = backend
         self.where = where  # named in messages
         self.lock_timeout = lock_timeout
