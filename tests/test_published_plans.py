@@ -191,3 +191,12 @@ def test_plan_withdraw_on_the_command_line_is_audited(catalogue, command, tmp_pa
     assert store.audit_log().iloc[0]["action"] == "plan_withdraw"
     again = command("indicators", "plan", "withdraw", PLAN_ID, "--db", str(db))
     assert again.returncode == 1 and "没有已发布的方案" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_a_plan_carrying_another_published_plans_region_stays_when_that_plan_is_withdrawn(catalogue, store):
+    publish_document(catalogue, store, document(catalogue), "管理员")
+    second = document(catalogue, plan_id="zhuhai_2023")  # the same Zhuhai region, carried unchanged
+    assert publish_document(catalogue, store, second, "管理员") == 1
+    store.withdraw_plan(PLAN_ID, "管理员")
+    combined = current_catalogue(catalogue, store)
+    assert "zhuhai_2023" in combined.plans and combined.regions[REGION_ID].name_zh == "珠海市"

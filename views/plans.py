@@ -201,6 +201,9 @@ for n, candidate in enumerate(candidates, 1):
             indicator = str(created["id"]).strip() or None
             if decision == "accept":
                 new_indicators.append(created)
+        elif chosen and chosen not in queries.shipped_catalogue().indicators and decision == "accept":
+            # created for another published plan: carried by this one too, so either can be withdrawn alone
+            new_indicators.append(catalogue.indicators[chosen].model_dump(mode="json"))
         reviewed.append(ReviewedTarget(
             accepted=decision == "accept", indicator=indicator, value=value, bound=bound, wording=list(wording),
             quote=quote, clause=clause, relative=relative, departments=list(candidate.departments),
@@ -238,6 +241,8 @@ if region_choice == FROM_REGISTRY:
             name_en = b.text_input(tx("region_en"), key=f"{key}_reg_en")
             new_region = actions.new_region(code, name_en)
             region, new_regions = new_region.id, [new_region]
+if region is not None and not new_regions and region not in queries.shipped_catalogue().regions:
+    new_regions = [catalogue.regions[region]]  # another published plan's: carried, so either can be withdrawn alone
 c, d = st.columns(2)
 base_year = int(c.number_input(tx("base_year"), min_value=1949, max_value=2100, value=2020, key=f"{key}_base"))
 target_year = int(d.number_input(tx("target_year"), min_value=1949, max_value=2100, value=2025, key=f"{key}_target"))

@@ -121,11 +121,15 @@ def document_problems(document: PlanDocument, base: Catalogue, shipped: Iterable
         problems.append(f"{name}: 方案id已被另一个已发布的方案使用 / another published plan has this id")
     if plan.source_text != source_path_for(plan.id):
         problems.append(f"{name}: source_text 应为 {source_path_for(plan.id)} / must be {source_path_for(plan.id)}")
+    # An indicator or region another published plan created, carried unchanged, is not new: a plan keeps what it
+    # uses, so withdrawing the plan that created it leaves this one whole.
+    fresh_indicators = [i for i in document.indicators if base.indicators.get(i.id) != i]
+    fresh_regions = [r for r in document.regions if base.regions.get(r.id) != r]
     new_label = f"{name}: 新指标 / new indicators"
     _check_indicators(IndicatorFile(areas=list(base.areas.values()),
-                                    indicators=[*base.indicators.values(), *document.indicators]), problems, new_label)
-    _check_regions(RegionFile(regions=[*base.regions.values(), *document.regions]), problems, f"{name}: 新地区 / new regions")
-    indicators = {i.id: i for i in _resolve_bounded([*base.indicators.values(), *document.indicators])}
+                                    indicators=[*base.indicators.values(), *fresh_indicators]), problems, new_label)
+    _check_regions(RegionFile(regions=[*base.regions.values(), *fresh_regions]), problems, f"{name}: 新地区 / new regions")
+    indicators = {i.id: i for i in _resolve_bounded([*base.indicators.values(), *fresh_indicators])}
     region_ids = {*base.regions, *(r.id for r in document.regions)}
     problems.extend(plan_problems(plan, name, document.source_text, indicators, region_ids))
     return problems
@@ -133,7 +137,8 @@ def document_problems(document: PlanDocument, base: Catalogue, shipped: Iterable
 
 def add_document(catalogue: Catalogue, document: PlanDocument) -> Catalogue:
     """`catalogue` with a checked document's plan, indicators and regions added."""
-    resolved = _resolve_bounded([*catalogue.indicators.values(), *document.indicators])
+    carried = {i.id for i in document.indicators if catalogue.indicators.get(i.id) == i}
+    resolved = _resolve_bounded([*catalogue.indicators.values(), *(i for i in document.indicators if i.id not in carried)])
     return dataclasses.replace(
         catalogue,
         indicators={i.id: i for i in resolved},
