@@ -90,7 +90,7 @@ def test_a_quote_edited_away_from_the_text_is_refused_naming_it_and_nothing_is_s
 def test_the_plan_text_is_shown_escaped_with_its_candidates_marked():
     hostile = TEXT + "<script>alert(1)</script><img src=x onerror=alert(2)> [链接](https://evil.example)\n"
     at, _ = uploaded(hostile, name="<b>evil</b>.txt")
-    shown = at.get("html")[0].proto.body
+    shown = next(h.proto.body for h in at.get("html") if "gtm-plan-text" in h.proto.body)
     assert "<script>" not in shown and "<img" not in shown and "&lt;script&gt;" in shown
     assert shown.count('<mark data-candidate="') == TARGETS
     assert "&lt;b&gt;evil" not in "".join(m.value for m in at.markdown)  # the file name is Markdown-escaped, not HTML
