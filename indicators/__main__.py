@@ -1,4 +1,4 @@
-"""python -m indicators: catalogue, validate, init, status, brief, plan extract / list / export / withdraw."""
+"""python -m indicators: catalogue, validate, init, status, brief, overview-pdf, plan extract / list / export / withdraw."""
 
 from __future__ import annotations
 
@@ -35,8 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="地区名称、别名或代码（默认方案所属城市）/ region (default: the plan's city)")
     p.add_argument("--as-of", type=int, help="只使用该年及以前的数据 / ignore data after this year")
     p.add_argument("--method", choices=METHODS, default="barometer", help="判定方法 / method (default barometer)")
-    p.add_argument("--out", required=True, type=Path, help="输出的 .pptx 文件 / the deck to write")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 / language of the deck (default zh)")
+    p.add_argument("--out", required=True, type=Path,
+                   help="输出的 .pptx 文件，或目录（文件按地区命名）/ the deck to write, or a folder (named in words)")
     p.add_argument("--png-dir", type=Path, help="另存每张图为PNG的目录 / also write every chart as PNG here")
+    p.add_argument("--data", type=Path, help="另存图表数据的 .xlsx 文件 / also write the data behind every chart (.xlsx)")
+    p = sub.add_parser("overview-pdf", help="总览PDF：每个方案一页 / print-ready overview, one page per plan")
+    add_db_argument(p)
+    p.add_argument("--as-of", type=int, help="只使用该年及以前的数据 / ignore data after this year")
+    p.add_argument("--method", choices=METHODS, default="barometer", help="判定方法 / method (default barometer)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 / language (default zh)")
+    p.add_argument("--out", required=True, type=Path, help="输出的 .pdf 文件，或目录 / the PDF to write, or a folder")
     p = sub.add_parser("plan", help="方案原文 / plan texts")
     plan_sub = p.add_subparsers(dest="plan_command", required=True)
     p = plan_sub.add_parser("extract", help="从方案原文中找出候选的2025年目标 / candidate 2025 targets in a plan's text")
@@ -55,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", help="撤回原因 / why")
     p.add_argument("--user", help="操作人（默认 $GTM_USER 或系统用户）/ acting user")
     return parser
+
+
+def _overview_pdf(args: argparse.Namespace, catalogue: Catalogue, store) -> int:
+    from indicators.briefing.files import write_file
+    from indicators.briefing.overview_pdf import collect_overview, overview_pdf
+
+    started = time.perf_counter()
+    overview = collect_overview(catalogue, store, method=args.method, lang=args.lang, as_of=args.as_of)
+    out = args.out / overview.file_name if args.out.is_dir() else args.out
+    write_file(out, overview_pdf(overview), ".pdf")
+    print(f"已生成 {out}：{len(overview.pages)} 个方案，{time.perf_counter() - started:.1f} 秒 / wrote {len(overview.pages)} plan pages")
+    return EXIT_OK
 
 
 def catalogue_records(catalogue: Catalogue) -> list[dict[str, object]]:
@@ -107,11 +128,17 @@ def _print_status(records: list[dict[str, Any]]) -> None:
 def _brief(args: argparse.Namespace, catalogue: Catalogue, store) -> int:
     # Imported here: plotly, python-pptx and kaleido load only for this command.
     from indicators.briefing.collect import collect_briefing
-    from indicators.briefing.files import write_brief
+    from indicators.briefing.files import write_brief, write_data
+    from indicators.briefing.names import deck_file_name
 
     started = time.perf_counter()
-    briefing = collect_briefing(catalogue, store, plan_id=args.plan, region=args.region, as_of=args.as_of, method=args.method)
-    files = write_brief(briefing, args.out, args.png_dir)
+    briefing = collect_briefing(catalogue, store, plan_id=args.plan, region=args.region, as_of=args.as_of, method=args.method,
+                                lang=args.lang)
+    out = args.out / deck_file_name(briefing.region_name, briefing.plan.target_year, args.lang) if args.out.is_dir() else args.out
+    files = write_brief(briefing, out, args.png_dir)
+    if args.data is not None:
+        write_data(briefing, args.data)
+        print(f"图表数据 → {args.data} / chart data")
     print(f"已生成 {files.deck}：{files.slides} 页（封面、总览、{len(briefing.targets)} 个目标、来源），"
           f"{time.perf_counter() - started:.1f} 秒 / wrote {files.slides} slides")
     if files.images:
@@ -151,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "brief":
         return _brief(args, catalogue, store)
+    if args.command == "overview-pdf":
+        return _overview_pdf(args, catalogue, store)
     records = status_records(catalogue, store, plan=args.plan, region=args.region, as_of=args.as_of)
     print_json(records) if args.json else _print_status(records)
     return EXIT_OK

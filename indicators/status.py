@@ -101,7 +101,8 @@ def build_inputs(
     return spec_frame, keyed[list(progress.OBSERVATION_COLUMNS)]
 
 
-_META_COLUMNS = ("plan", "region", "indicator", "input_indicator", "name_zh", "name_en", "area", "clause", "decimals")
+_META_COLUMNS = ("plan", "region", "indicator", "input_indicator", "name_zh", "name_en", "area", "clause", "decimals",
+                 "unit_en")
 
 
 def _spec_row(
@@ -112,7 +113,7 @@ def _spec_row(
         "kind": indicator.kind, "direction": indicator.direction, "bound": target.bound,
         "target": target.value if target.value is not None else float("nan"),
         "base_year": plan.base_year, "target_year": plan.target_year, "input_form": form,
-        "unit": indicator.unit, "issued_year": plan.date_issued.year, "bounded": indicator.bounded,
+        "unit": indicator.unit, "unit_en": indicator.unit_en, "issued_year": plan.date_issued.year, "bounded": indicator.bounded,
         "relative": target.relative, "about": target.about, "plan": plan.id, "region": region_id, "indicator": indicator.id,
         "input_indicator": input_id, "name_zh": indicator.name_zh, "name_en": indicator.name_en,
         "area": indicator.area, "clause": target.clause, "decimals": indicator.decimals,

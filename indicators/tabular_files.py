@@ -6,6 +6,7 @@ A text cell that begins with `=`, `+`, `-`, `@`, tab or CR is never a formula: C
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
@@ -79,3 +80,39 @@ def write_sheet(sheet: Worksheet, frame: pd.DataFrame, *, bold_header: bool = Tr
     append_row(sheet, [str(c) for c in frame.columns], bold=bold_header)
     for record in frame.itertuples(index=False):
         append_row(sheet, record)
+
+
+def titled_csv_bytes(title_lines: Sequence[str], frame: pd.DataFrame) -> bytes:
+    """A chart's data as CSV: its title lines (title, unit, data as of and source, clause) one a row, a blank row,
+    then the table; every text cell inert."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for line in title_lines:
+        writer.writerow([csv_cell(line)])
+    buffer.write("\n")
+    inert_frame(frame).to_csv(buffer, index=False)
+    return buffer.getvalue().encode(CSV_ENCODING)
+
+
+def titled_sheet(sheet: Worksheet, title_lines: Sequence[str], frame: pd.DataFrame) -> None:
+    """The title lines (the first bold), a blank row, then the table with a bold header; inert."""
+    for number, line in enumerate(title_lines):
+        append_row(sheet, [line], bold=number == 0)
+    append_row(sheet, [])
+    write_sheet(sheet, frame)
+
+
+def titled_xlsx_bytes(tables: Sequence[tuple[str, Sequence[str], pd.DataFrame]]) -> bytes:
+    """One sheet per (sheet name, title lines, table), in order."""
+    book = Workbook()
+    used: set[str] = set()
+    for number, (name, lines, frame) in enumerate(tables):
+        unique = name
+        while unique in used:  # two charts of one name (one indicator, two regions) keep both sheets
+            unique = f"{name[:27]}_{len(used)}"
+        used.add(unique)
+        sheet = first_sheet(book, unique) if number == 0 else book.create_sheet(unique)
+        titled_sheet(sheet, lines, frame)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

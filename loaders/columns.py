@@ -87,18 +87,34 @@ class Coded:
 
 
 MAX_COMBINATION_SHARE = 0.25  # coding columns together pays while their distinct combinations stay this few
+SAMPLE_ROWS = 4096  # rows looked at to tell the few-valued columns from the many-valued ones
+ALONE_SHARE = 0.05  # a column with more distinct values than this share of the sample is coded on its own
 
 
 def code_rows(rows: Sequence[Sequence[object]], positions: Sequence[int]) -> list[Coded]:
     """The columns at `positions` of each row, coded through their distinct combinations: one pass over the rows.
 
     A template's text columns (region, indicator, unit, status, source, note) have few combinations, since each
-    indicator has one unit and a file one source; each column is then coded from the combinations alone.
+    indicator has one unit and a file one source; each column is then coded from the combinations alone. A column
+    with many values of its own (a source naming the month, a note per row) would make every row a combination of
+    its own, so a sample of the first rows picks those out and codes them alone, the others still together.
     Gives exactly what Coded.of gives per column (distinct values in order of first appearance).
     """
     if not positions:
         return []
     if len(positions) == 1 or not rows:
+        return [Coded.of(list(map(itemgetter(p), rows))) for p in positions]
+    sample = rows[:SAMPLE_ROWS]
+    alone = {p for p in positions if len(dict.fromkeys(map(itemgetter(p), sample))) > ALONE_SHARE * len(sample)}
+    together = list(dict.fromkeys(p for p in positions if p not in alone))
+    coded = {p: Coded.of(list(map(itemgetter(p), rows))) for p in dict.fromkeys(positions) if p in alone}
+    coded |= dict(zip(together, _code_together(rows, together), strict=True))
+    return [coded[p] for p in positions]
+
+
+def _code_together(rows: Sequence[Sequence[object]], positions: list[int]) -> list[Coded]:
+    """The columns at `positions` coded through their distinct combinations (each alone if those are too many)."""
+    if len(positions) < 2:
         return [Coded.of(list(map(itemgetter(p), rows))) for p in positions]
     where, combinations = codes(list(map(itemgetter(*positions), rows)))
     if len(combinations) > MAX_COMBINATION_SHARE * len(rows):

@@ -63,9 +63,16 @@ class Problem:
     def render_zh(self) -> str:
         return f"{self.location_zh()}：{self.message_zh}{self.hint_zh}"
 
+    @property
+    def hint_english(self) -> str:
+        """The hint in English: as given, else its form in loaders/hint_texts.py ('' when there is none)."""
+        from loaders.hint_texts import english_hint  # small table, read only when an English text is needed
+
+        return self.hint_en or english_hint(self.hint_zh)
+
     def render_en(self) -> str:
         text = f"{self.location_en()}: {self.message_en}"
-        return f"{text} {self.hint_en}" if self.hint_en else text
+        return f"{text} {self.hint_english}" if self.hint_english else text
 
     def render(self) -> str:
         """One line, Chinese then English."""

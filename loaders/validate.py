@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.catalogue import Catalogue, Indicator, match_key
-from indicators.inert_text import from_csv_cell, strip_unsafe, unsafe_characters
+from indicators.inert_text import any_unsafe, from_csv_cell, strip_unsafe, unsafe_characters
 from indicators.vocabulary import DATA_STATUSES
 from loaders.columns import Coded, codes, floats, lookup, objects, of_type
 from loaders.columns import frame as object_frame
@@ -140,8 +140,17 @@ def _text(value: object) -> str | None:
     return text or None
 
 
+def _clean_text(value: object) -> str | None:
+    """`_text` of a text already proved free of unsafe characters (see `any_unsafe`): nothing for strip_unsafe to do."""
+    text = from_csv_cell(value.strip()).strip() if isinstance(value, str) else _text(value)
+    return text or None
+
+
 def _stored_text(coded: Coded, field_name: str, keep: np.ndarray, report: _Report) -> np.ndarray:
     """A text column as stored (see `_text`), with one warning naming the first cell of each value that lost characters."""
+    # A source that names its month has thousands of distinct values: one pass proves them all clean, as they mostly are.
+    if not any_unsafe(v for v in coded.distinct if isinstance(v, str)):
+        return coded.map(_clean_text)
     texts = coded.map(_text)
     for code, raw in enumerate(coded.distinct):
         found = unsafe_characters(str(raw)) if isinstance(raw, str) else []

@@ -74,7 +74,7 @@ def slide_texts(path: Path | bytes) -> list[str]:
 def test_deck_has_cover_summary_one_slide_per_target_and_sources(exported, plan_id):
     briefing, deck, _ = exported[plan_id]
     texts = slide_texts(deck)
-    assert len(texts) == slide_count(briefing) == PLANS[plan_id] + 3
+    assert len(texts) == slide_count(briefing) == PLANS[plan_id] + 3  # one summary slide in Chinese
     cover, summary, *targets, sources = texts
     assert briefing.plan.title_zh in cover and "数据截至" in cover and "判定方法：发改委晴雨表" in cover
     assert "目标总览" in summary and "发改委晴雨表" in summary

@@ -276,7 +276,7 @@ def test_export_buttons_download_a_png_and_a_deck(server, page, tmp_path):
             page.get_by_role("button", name=label).click()
         downloads[label] = tmp_path / info.value.suggested_filename
         info.value.save_as(downloads[label])
-    assert downloads["导出图片"].name == "zhanjiang_2023_draft_zhanjiang_energy_intensity_reduction.png"
+    assert downloads["导出图片"].name == "湛江市_单位地区生产总值能耗累计降低率_2025年.png"  # named in words, not ids
     with Image.open(downloads["导出图片"]) as image:
         assert image.format == "PNG" and image.size == (1640, 1120)
     assert len(Presentation(str(downloads["导出PPT"])).slides) == 8  # cover, summary, 5 targets, sources

@@ -50,3 +50,11 @@ def test_of_type_tells_numbers_from_text_and_booleans_exactly() -> None:
     assert of_type(cells, float, int).tolist() == [True, True, False, False, False, True]
     assert of_type(cells, str).tolist() == [False, False, False, True, False, False]
     assert of_type(np.empty(0, dtype=object), str).tolist() == []
+
+
+def test_a_many_valued_column_beside_few_valued_ones_is_coded_alone_and_still_agrees() -> None:
+    # a source naming its month beside a region, indicator and unit: the others are still coded through their few combinations
+    rows = [["天津" if i % 2 else "湛江", "能耗", "%", f"统计月报{i // 3}"] for i in range(6000)]
+    together = code_rows(rows, [0, 1, 2, 3])
+    assert [len(c.distinct) for c in together] == [2, 1, 1, 2000]
+    assert [as_plain(c) for c in together] == [as_plain(Coded.of([r[p] for r in rows])) for p in range(4)]

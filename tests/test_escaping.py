@@ -62,7 +62,7 @@ def test_html_in_indicator_names_is_refused_as_unknown_and_the_message_shows_it_
     at.file_uploader[0].upload("names.xlsx", write_xlsx(tmp_path / "names.xlsx", HTML_NAME_ROWS).read_bytes()).run()
     assert not at.exception
     assert "2 个问题" in at.error[0].value
-    problems = "\n".join(at.dataframe[0].value["问题"])
+    problems = "\n".join(at.table[0].value["问题"])
     assert f"指标“{SCRIPT}”不在指标目录中" in problems and f"指标“{IMG}”不在指标目录中" in problems
     assert "<script" not in html_bodies(at) and "<img src=x" not in html_bodies(at)
     assert_unchanged(before)
@@ -108,8 +108,8 @@ def test_a_crafted_file_uploaded_on_the_data_page_is_refused_by_content_and_chan
     at.file_uploader[0].upload(hostile.display_name or hostile.path.name, data).run()
     assert not at.exception
     assert "文件未通过校验" in at.error[0].value
-    assert hostile.expected_zh in "\n".join(at.dataframe[0].value["问题"])
-    assert "../" not in "\n".join(at.dataframe[0].value["文件"])
+    assert hostile.expected_zh in "\n".join(at.table[0].value["问题"])
+    assert "../" not in "\n".join(at.table[0].value["文件"])
     assert all(b.key != "publish" for b in at.button)  # nothing to publish
     assert_unchanged(before)
     log = Store(resolve_db_path()).audit_log()
@@ -121,7 +121,7 @@ def test_an_upload_over_the_size_cap_is_refused_before_it_is_read(tmp_path):
     at = data_page()
     before = database_state()
     at.file_uploader[0].upload("huge.xlsx", b"PK\x03\x04" + bytes(MAX_FILE_BYTES)).run()
-    assert "文件过大" in "\n".join(at.dataframe[0].value["问题"])
+    assert "文件过大" in "\n".join(at.table[0].value["问题"])
     assert_unchanged(before)
 
 

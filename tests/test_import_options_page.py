@@ -70,7 +70,7 @@ def page_texts(at) -> list[str]:
     """Everything the page wrote in messages and tables (the demo banner aside: it is not about the upload)."""
     texts = [m.value for group in (at.error, at.warning, at.info, at.success, at.caption, at.markdown) for m in group
              if "示例数据" not in m.value]
-    for frame in at.dataframe:
+    for frame in (*at.dataframe, *at.table):
         texts.extend(str(v) for v in frame.value.to_numpy().ravel())
     return texts
 
@@ -79,7 +79,7 @@ def test_a_communique_table_without_a_region_is_refused_naming_the_region_contro
     at = data_page()
     at.file_uploader[0].upload("公报.xlsx", communique(tmp_path / "c.xlsx")).run()
     assert "个问题" in at.error[0].value
-    hints = " ".join(at.dataframe[0].value.iloc[:, -1])
+    hints = " ".join(at.table[0].value.iloc[:, -1])
     assert "“导入选项”中的“全表地区”" in hints
     assert not any(names_a_flag(text) for text in page_texts(at)), [t for t in page_texts(at) if names_a_flag(t)]
 
@@ -154,7 +154,7 @@ def test_a_recipe_saved_by_the_cli_is_offered_and_applied_automatically_and_can_
     assert any("已自动套用与本文件格式相同的配方“tianjin_communique”" in shown(i.value) for i in at.info), [i.value for i in at.info]
     assert not at.error
     at.toggle(key=option_key(at, "use_recipes")).set_value(False).run()
-    assert at.error and "“导入选项”中的“全表地区”" in " ".join(at.dataframe[0].value.iloc[:, -1])
+    assert at.error and "“导入选项”中的“全表地区”" in " ".join(at.table[0].value.iloc[:, -1])
 
 
 def test_a_bad_recipe_name_is_refused_on_the_page_in_its_own_words(tmp_path, recipes):

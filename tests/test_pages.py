@@ -99,8 +99,8 @@ def test_data_page_refuses_a_broken_upload_listing_every_cell_and_changes_nothin
     data = write_xlsx(tmp_path / "broken.xlsx", BROKEN_ROWS).read_bytes()
     at.file_uploader[0].upload("broken.xlsx", data).run()
     assert "7 个问题" in at.error[0].value
-    assert sorted(at.dataframe[0].value["单元格"]) == sorted(BROKEN_CELLS)
-    assert list(at.dataframe[1].value["批次"]) == [1]  # only the demo batch: nothing was written
+    assert sorted(at.table[0].value["单元格"]) == sorted(BROKEN_CELLS)  # a table: long messages wrap, never cut off
+    assert list(at.dataframe[0].value["批次"]) == [1]  # only the demo batch: nothing was written
 
 
 def test_data_page_previews_publishes_and_rolls_back_an_upload(tmp_path):

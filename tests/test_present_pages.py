@@ -61,11 +61,11 @@ def test_indicator_chart_downloads_at_3x_with_title_and_notes_in_the_figure():
     assert "数据截至2024年" in texts["gtm-notes"] and "天津市" in texts["gtm-title"]
 
 
-def test_pages_offer_the_deck_and_image_exports():
+def test_pages_offer_the_deck_image_data_and_pdf_exports():
     overview = run_app()
     labels = [button.proto.label for button in overview.get("download_button")]
-    assert labels == ["导出PPT", "导出图片"] * 2  # one pair per plan
+    assert labels == ["导出总览PDF", *["导出PPT", "导出图片", "导出数据"] * 2]  # the PDF, then three per plan
     indicator = run_app("views/indicator.py", **INDICATOR)
     buttons = [button.proto for button in indicator.get("download_button")]
-    assert [b.label for b in buttons] == ["导出PPT", "导出图片"]
+    assert [b.label for b in buttons] == ["导出PPT", "导出图片", "导出数据"]
     assert all(b.deferred_file_id for b in buttons)  # made on click, not on every page view

@@ -16,7 +16,8 @@ OLD_METHOD_BASIS = {
     "barometer": {
         "zh": "国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）：达到当年进度目标为绿灯；未达到且差距不超过进度目标的10%为黄灯；"
               "超过10%为红灯。累计降低类按几何路径，其余按线性路径。",
-        "en": "NDRC barometer (发改办环资〔2020〕901号): green when this year's progress target is met; yellow when short by at most "
+        "en": "NDRC barometer (NDRC document “发改办环资〔2020〕901号” (original text)): "
+              "green when this year's progress target is met; yellow when short by at most "
               "10% of it; red beyond 10%.",
     },
     "ratio": {
@@ -34,7 +35,8 @@ OLD_METHOD_NOTES = {
     "method_note_barometer": {
         "zh": "状态依据：国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）——达到当年进度目标为绿灯；"
               "未达到且差距不超过进度目标的10%为黄灯；超过10%为红灯。累计降低类按几何路径，其余按线性路径。",
-        "en": "Colours by the NDRC barometer (发改办环资〔2020〕901号): green when this year's progress target is met; "
+        "en": "Colours by the NDRC barometer (NDRC document “发改办环资〔2020〕901号” (original text)): "
+              "green when this year's progress target is met; "
               "yellow when short by at most 10% of it; red beyond 10%. Geometric path for reductions, linear otherwise.",
     },
     "method_note_ratio": {

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 from loaders.errors import LoaderError
@@ -174,3 +176,15 @@ def test_pieces_start_only_for_long_sheets_on_several_cores() -> None:
     assert not xlsx_parts.worth_splitting(xlsx_parts.SPLIT_MIN_BYTES - 1, cores=8)
     assert not xlsx_parts.worth_splitting(xlsx_parts.SPLIT_MIN_BYTES * 10, cores=1)
     assert xlsx_parts.worth_splitting(xlsx_parts.SPLIT_MIN_BYTES, cores=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40).map(lambda b: bytes(b"<!a"[x % 3] for x in b)), st.integers(min_value=0, max_value=40))
+def test_markup_is_found_by_its_bang_exactly_where_the_plain_search_finds_it(data: bytes, end: int) -> None:
+    assert xlsx_parts.has_markup(data, end) == (data.find(b"<!", 0, end) >= 0)
+
+
+def test_markup_after_many_bangs_in_the_text_is_still_found() -> None:
+    text = b"!" * (xlsx_parts.MAX_BANGS_LOOKED_AT * 3)
+    assert xlsx_parts.has_markup(text + b"<!--", len(text) + 4)
+    assert not xlsx_parts.has_markup(text + b"<a", len(text) + 2)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from indicators.display.labels import BAROMETER_PATHS, METHOD_RULES
+from indicators.display.labels import BAROMETER_PATHS, METHOD_RULES, NDRC_DOCUMENT_EN
 from indicators.texts import TextTable, load_texts
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -21,7 +21,7 @@ TEXTS: TextTable = {
     "method_note_barometer": {
         "zh": f"状态依据：国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）——{METHOD_RULES['barometer']['zh']}"
               f"{BAROMETER_PATHS['zh']}",
-        "en": f"Colours by the NDRC barometer (发改办环资〔2020〕901号): {METHOD_RULES['barometer']['en']} {BAROMETER_PATHS['en']}",
+        "en": f"Colours by the NDRC barometer ({NDRC_DOCUMENT_EN}): {METHOD_RULES['barometer']['en']} {BAROMETER_PATHS['en']}",
     },
     "method_note_ratio": {
         "zh": f"状态依据：增长率比值法（Statistics Canada / Eurostat）——{METHOD_RULES['ratio']['zh']}",

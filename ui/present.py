@@ -74,6 +74,30 @@ def _exit() -> None:
     st.query_params.pop(PRESENT_PARAM, None)
 
 
+PREVIOUS_KEY, NEXT_KEY = "gtm_present_previous", "gtm_present_next"
+
+
+def target_stepper(options: list[str], current: str, lang: str, *, param: str = "indicator", container=st) -> None:
+    """Previous / next target while presenting, from the keyboard (← and →) or the buttons; each step keeps the URL
+    (so the selectbox the page hides follows, and a reload stays on the slide)."""
+    if current not in options or len(options) < 2:
+        return
+    at = options.index(current)
+
+    def go(step: int) -> None:
+        chosen = options[(at + step) % len(options)]
+        st.query_params[param] = chosen
+        st.session_state[f"url_{param}"] = chosen  # ui/state.url_select's widget key
+
+    # Two buttons side by side (the shortcut hint shows the arrow key), the slide's number under them.
+    left, right = container.columns(2, gap="small")
+    left.button(TEXTS["previous"][lang], key=PREVIOUS_KEY, on_click=go, args=(-1,), shortcut="Left", width="stretch",
+                help=TEXTS["keys_help"][lang])
+    right.button(TEXTS["next"][lang], key=NEXT_KEY, on_click=go, args=(1,), shortcut="Right", width="stretch",
+                 help=TEXTS["keys_help"][lang])
+    container.markdown(f"<div style='text-align:center;color:#52606d'>{at + 1} / {len(options)}</div>", unsafe_allow_html=True)
+
+
 def status_badge_html(status: str, lang: str, note: str = "") -> str:
     """A large status badge: colour, icon and word (never colour alone); `note` under it (the provisional tag)."""
     colour = STATUS_COLOURS.get(status, "#8C8C8C")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.accounts import ACCOUNT_ROLES
+from indicators.display.labels import original_text, recorded_text
 from indicators.errors import UserError
 from indicators.tabular_files import csv_bytes
 from indicators.targets import settable_targets
@@ -59,10 +60,12 @@ for plan, target in settable:
     key = f"{plan.id}__{target.indicator}"
     with st.container(border=True):
         st.markdown(f"**{md_escape(indicator.name(lang))}** · {md_escape(plan.name(lang))}")
-        st.caption(md_escape(f"{target.clause} {target.quote}"))
-        st.caption(f"{tx('current')}：" + (f"{current:g} {md_escape(indicator.unit)}" if current is not None else tx("not_entered")))
+        st.caption(md_escape(original_text(f"{target.clause} {target.quote}", lang)))  # the plan's words, marked in English
+        colon, unit = ("：", indicator.unit) if lang == "zh" else (": ", indicator.unit_text(lang))
+        st.caption(f"{tx('current')}{colon}" + (f"{current:g} {md_escape(unit)}" if current is not None else tx("not_entered")))
         columns = st.columns([2, 4, 1, 1])
-        value = columns[0].number_input(f"{tx('value')}（{indicator.unit}）", value=current, key=f"target_value_{key}", format="%.4g")
+        label = f"{tx('value')}（{unit}）" if lang == "zh" else f"{tx('value')} ({unit})"
+        value = columns[0].number_input(label, value=current, key=f"target_value_{key}", format="%.4g")
         note = columns[1].text_input(tx("note"), key=f"target_note_{key}", max_chars=500)
         if columns[2].button(tx("save"), key=f"target_save_{key}", disabled=value is None):
             attempt(lambda p=plan.id, i=target.indicator, v=value, n=note: actions.set_target(p, i, float(v), n), tx("saved"))
@@ -111,7 +114,10 @@ if names:
 st.subheader(tx("audit"))
 st.caption(tx("audit_help"))
 log = actions.audit_log()
-st.dataframe(log, hide_index=True, width="stretch")
+shown_log = log.copy()
+for column in [c for c in shown_log.columns if pd.api.types.is_string_dtype(shown_log[c]) or shown_log[c].dtype == "object"]:
+    shown_log[column] = [recorded_text(v, lang) for v in shown_log[column]]
+st.dataframe(shown_log, hide_index=True, width="stretch")
 st.download_button(tx("download_audit"), csv_bytes(log), "audit_log.csv", mime="text/csv",
                    key="download_audit")
 

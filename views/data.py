@@ -8,15 +8,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from indicators.display.labels import recorded_text
 from indicators.store import StoreError
 from loaders.errors import LoaderError
 from loaders.importer import ImportPreview
 from ui import actions, auth, import_options, publish_effect, queries
 from ui.i18n import language, t
-from ui.refusals import show_problems
 from ui.safe import md_escape
 
 lang = language()
+WRAPPED_PROBLEMS = 60  # up to this many refusals are shown whole (wrapped); more scroll in a grid
 st.title(t("data_page"))
 
 if not actions.can_write():  # viewers, also by direct URL; every write re-checks in ui/actions.py
@@ -107,7 +108,16 @@ else:
         with options_box:
             import_options.draw(keys, queries.catalogue(), actions.file_choices(), actions.recipe_names(), expanded=True)
         st.error(t("upload_refused", n=len(exc.problems)))
-        show_problems(exc.problems)
+        problems = pd.DataFrame({
+            t("file"): [p.file for p in exc.problems], t("sheet"): [recorded_text(p.sheet, lang) for p in exc.problems],
+            t("cell"): [p.cell or "" for p in exc.problems],
+            t("problem"): [p.message_zh if lang == "zh" else p.message_en for p in exc.problems],
+            t("how_to_fix"): [p.hint_zh if lang == "zh" else p.hint_english for p in exc.problems],
+        })
+        if len(problems) <= WRAPPED_PROBLEMS:  # a table wraps long messages instead of cutting them off
+            st.table(problems, hide_index=True)
+        else:  # thousands of bad rows: a scrolling grid stays quick
+            st.dataframe(problems, hide_index=True, width="stretch")
         st.info(t("nothing_changed"))
     else:
         with options_box:
@@ -164,7 +174,7 @@ if batches.empty:
     st.info(t("no_batches"))
 else:
     st.dataframe(pd.DataFrame({
-        t("batch"): batches["batch_id"], t("file"): batches["file_name"], t("sheet"): batches["sheet"],
+        t("batch"): batches["batch_id"], t("file"): batches["file_name"], t("sheet"): [recorded_text(s, lang) for s in batches["sheet"]],
         t("imported_by"): batches["imported_by"], t("imported_at"): batches["imported_at"],
         t("rows"): batches["row_count"], t("change_new"): batches["new_count"], t("change_changed"): batches["changed_count"],
         "sha256": batches["sha256"].str.slice(0, 12), t("state"): batches["rolled_back_at"].map(

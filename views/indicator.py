@@ -8,15 +8,16 @@ import math
 import pandas as pd
 import streamlit as st
 
-from indicators.display.figures import PAGE_SIZE, PRESENT_SIZE, target_figure
-from indicators.display.labels import period_text, status_label, status_text
+from indicators.display.figures import PAGE_SIZE, PRESENT_SIZE, source_name, target_figure
+from indicators.display.labels import data_status_text, original_text, period_text, status_label, status_text
+from indicators.progress.ranking import worst_first
 from indicators.vocabulary import METHODS
 from ui import queries
 from ui.change_tables import series_changes_html
 from ui.exports import chart_config, export_buttons
 from ui.formatting import format_value
 from ui.i18n import language, t
-from ui.present import CHART_MIN_WIDTH_CSS, presenting, status_badge_html
+from ui.present import CHART_MIN_WIDTH_CSS, presenting, status_badge_html, target_stepper
 from ui.state import url_select
 
 lang = language()
@@ -61,6 +62,9 @@ method = st.query_params.get("method") if st.query_params.get("method") in METHO
 present = presenting()
 if present:  # 16:9: the chart (titled with indicator, region, status) beside the key figures and the reason
     chart_area, side = st.columns([5, 2], gap="large")
+    # ← / → step through the plan's targets worst first, as the overview lists them
+    order = list(dict.fromkeys(worst_first(plan_rows[plan_rows["region"] == row["region"]], method)["indicator"]))
+    target_stepper(order, indicator_id, lang, container=side)
     side.html(status_badge_html(str(row[f"status_{method}"]), lang, note=str(row["provisional_text"])))
     metrics = [side] * 4
 else:
@@ -118,17 +122,18 @@ st.html(series_changes_html(queries.change_view(), queries.change_summary(method
                             decimals=decimals))
 
 st.subheader(t("methods_table"))
+sep, per_year = t("list_separator"), t("per_year")  # '；' and '%/年' in Chinese, '; ' and '%/yr' in English
 inputs = {
-    "barometer": f"{t('target')} {number(row['bar_progress_target'])}；{t('shortfall')} "
+    "barometer": f"{t('target')} {number(row['bar_progress_target'])}{sep}{t('shortfall')} "
                  + ("—" if pd.isna(row["bar_shortfall"]) else f"{row['bar_shortfall'] * 100:.1f}%"),
     "ratio": "R = " + ("—" if pd.isna(row["ratio"]) else f"{row['ratio']:.2f}")
-             + ("" if pd.isna(row["ratio_observed_rate"]) else f"；a = {row['ratio_observed_rate']:.2f}%/yr")
-             + ("" if pd.isna(row["ratio_required_rate"]) else f"；k = {row['ratio_required_rate']:.3f}%/yr"),
-    "anticipated": f"{plan.target_year}: {number(row['projected_value'])}；P = "
+             + ("" if pd.isna(row["ratio_observed_rate"]) else f"{sep}a = {row['ratio_observed_rate']:.2f}{per_year}")
+             + ("" if pd.isna(row["ratio_required_rate"]) else f"{sep}k = {row['ratio_required_rate']:.3f}{per_year}"),
+    "anticipated": f"{period_text(plan.target_year, None, lang)}: {number(row['projected_value'])}{sep}P = "
                    + ("—" if pd.isna(row["ant_p"]) else f"{row['ant_p']:.2f}"),
 }
 rate, remaining = row["required_annual_rate"], row["remaining_years"]
-needed_inputs = "；".join(  # the relative rate stays beside the natural-unit figure (§8.4)
+needed_inputs = sep.join(  # the relative rate stays beside the natural-unit figure (§8.4)
     ([t("needed_rate", rate=f"{rate:.2f}")] if pd.notna(rate) else [])
     + ([t("remaining_years", years=f"{remaining:g}")] if pd.notna(remaining) and remaining > 0 else [])) or "—"
 # st.table wraps long reasons instead of cutting them off.
@@ -142,11 +147,11 @@ with st.expander(t("reason")):
     st.text(row["explanation"])
 
 st.subheader(t("plan_text"))
-st.html(
-    f'<blockquote style="border-left:4px solid #1b7f5a;margin:0;padding:6px 12px;font-size:1.05rem">'
-    f'{html.escape(target.quote)}</blockquote>'
-    f'<p style="color:#52606d;margin-top:6px">{html.escape(plan.title_zh)} {html.escape(target.clause)} · '
-    f'{html.escape(t("departments"))}：{html.escape(row["departments_text"])}</p>')
+st.html(  # the plan's words stay Chinese; an English page marks them as the original text
+    f'<blockquote lang="zh" style="border-left:4px solid #1b7f5a;margin:0;padding:6px 12px;font-size:1.05rem">'
+    f'{html.escape(original_text(target.quote, lang))}</blockquote>'
+    f'<p style="color:#52606d;margin-top:6px">{html.escape(plan.name(lang))} {html.escape(original_text(target.clause, lang))} · '
+    f'{html.escape(t("departments"))}{"：" if lang == "zh" else ": "}{html.escape(row["departments_text"])}</p>')
 
 st.subheader(t("values_table"))
 recorded = queries.series_history(row["region"], row["input_indicator"])
@@ -159,7 +164,9 @@ else:
     state[state.index.isin(current)] = t("current")
     st.dataframe(pd.DataFrame({
         t("year"): recorded["year"], t("month"): recorded["month"].astype("Int64").astype("string").fillna(""),
-        t("value"): recorded["value"], t("data_status"): recorded["status"], t("state"): state,
-        t("source"): recorded["source"], t("note"): recorded["note"], t("batch"): recorded["batch_id"], t("file"): recorded["file_name"],
+        t("value"): recorded["value"], t("data_status"): [data_status_text(s, lang) for s in recorded["status"]], t("state"): state,
+        t("source"): [source_name(str(s), lang) if pd.notna(s) else "" for s in recorded["source"]],
+        t("note"): [original_text(str(n), lang) if pd.notna(n) else "" for n in recorded["note"]],  # no grey "None"
+        t("batch"): recorded["batch_id"], t("file"): recorded["file_name"],
         t("imported_by"): recorded["imported_by"], t("imported_at"): recorded["imported_at"],
     }), hide_index=True, width="stretch")

@@ -10,14 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from indicators.display.figures import PRESENT_BAROMETER_FONT, PRESENT_BAROMETER_WIDTH, plan_barometer_figure
-from indicators.display.labels import as_of_summary, method_name
+from indicators.display.labels import as_of_summary, method_name, plan_line
 from indicators.progress.ranking import provisional_counts, status_counts, worst_first
 from indicators.vocabulary import METHODS, STATUSES
 from ui import queries
 from ui.barometer import BAROMETER_CSS, barometer_html
 from ui.cards import CARD_CSS, card_html, grid_html, status_counts_html
 from ui.change_tables import changes_html
-from ui.exports import chart_config, export_buttons
+from ui.exports import chart_config, export_buttons, overview_pdf_button
 from ui.formatting import status_word
 from ui.gap_tables import gaps_html
 from ui.i18n import LANG_PARAM, language, t
@@ -81,6 +81,7 @@ if not present:
                                  catalogue_units=units))
         with st.expander(t("gaps_heading"), icon=":material/grid_on:"):
             st.html(gaps_html(queries.data_gaps(), selected, lang=lang, t=t))
+        overview_pdf_button(method=method, lang=lang)
         st.html(f'<h3 style="font-size:1.25rem;margin:6px 0 0;padding-bottom:4px;border-bottom:1px solid #d9e1dd">'
                 f'{html.escape(t("details_heading"))}</h3>')
 
@@ -107,7 +108,7 @@ for plan_id in [p for p in plans if p in set(selected["plan"])]:
         show_barometers(plan, plan_rows)
         continue
     st.subheader(plan.name(lang))
-    st.caption(f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t('issued')} · {plan.status} · "
+    st.caption(f"{plan_line(plan, lang)} · "
                f"{t('base_target_years', base=plan.base_year, target=plan.target_year)} · "
                f"{len(plan.targets)} {t('targets_count')}")
     st.html(status_counts_html(status_counts(plan_rows, method), lang, provisional_counts(plan_rows, method)))

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from indicators.briefing.images import ImageSpec
 from indicators.catalogue import Catalogue, Plan, Target
+from indicators.display.chart_data import ChartTable, barometer_table, series_table
 from indicators.display.charts import NOTES_NAME, TITLE_NAME
 from indicators.display.figures import SLIDE_SIZE, plan_barometer_figure, sources_by_series, target_figure
 from indicators.display.labels import as_of_summary, display_rows, target_text
@@ -46,6 +47,7 @@ class TargetBrief:
     sources: list[str]
     target_short: str  # the target without the plan's wording, for the summary table
     file_stem: str  # '01_energy_intensity_reduction': the chart's PNG name
+    data: ChartTable  # the data behind the chart, for CSV/xlsx
 
     @property
     def image(self) -> ImageSpec:
@@ -71,6 +73,7 @@ class Briefing:
     barometer: go.Figure
     sources: list[str]  # every source behind the figures, the most recent first
     batches: pd.DataFrame  # the import batches behind the figures
+    barometer_data: ChartTable  # the barometer's data, for CSV/xlsx
     generated: dt.date = field(default_factory=dt.date.today)
 
     @property
@@ -109,8 +112,10 @@ def collect_briefing(catalogue: Catalogue, store: Store, *, plan_id: str, region
         sources = by_series.get((region_id, row["input_indicator"]), [])
         figure = target_figure(row, history, plan, target, lang=lang, method=method, sources=sources, size=SLIDE_SIZE)
         short = target_text(target, str(row["unit_text"]), int(row["decimals"]), lang, bool(row["is_reduction"]), wording=False)
+        data = series_table(row, history, plan, target, lang=lang, method=method, sources=sources,
+                            sheet=f"{number:02d} {row['indicator_name']}")
         briefs.append(TargetBrief(row=row, target=target, figure=figure, sources=sources, target_short=short,
-                                  file_stem=f"{number:02d}_{_SAFE_NAME.sub('_', row['indicator'])}"))
+                                  file_stem=f"{number:02d}_{_SAFE_NAME.sub('_', row['indicator'])}", data=data))
     all_sources = list(dict.fromkeys(s for sources in by_series.values() for s in sources))
     batches = _batches_behind(store, current["batch_id"].unique().tolist())
     demo = bool((batches["kind"] == DEMO_BATCH_KIND).any())  # the figures shown include demo ones
@@ -120,6 +125,7 @@ def collect_briefing(catalogue: Catalogue, store: Store, *, plan_id: str, region
         targets=briefs, barometer=plan_barometer_figure(rows, plan, region_name, method=method, lang=lang,
                                                         sources=all_sources, demo=demo),
         sources=all_sources, batches=batches,
+        barometer_data=barometer_table(rows, plan, region_name, method=method, lang=lang, sources=all_sources),
     )
 
 

@@ -30,7 +30,9 @@ from indicators.display.labels import (
     format_value,
     method_basis,
     method_name,
+    original_text,
     period_text,
+    plan_line,
     provisional_text,
     status_label,
 )
@@ -56,6 +58,9 @@ FOOTER_WIDTH_IN = 10.8  # beside the page number
 CHART_WIDTH_IN = 8.4  # the chart on a target slide; its height follows the image (820 × 560)
 WIDE_TABLE_ROWS = 8  # a summary with more rows than this uses the smaller table type
 TABLE_PT_FEW, TABLE_PT_MANY = 16, 13
+TABLE_PT_SMALLEST = TABLE_PT_MANY  # never smaller (meeting-room legibility): a longer summary continues on a second slide
+SUMMARY_TABLE_TOP = 1.98  # inches: under the heading, the method line and the status counts
+SUMMARY_TABLE_ROOM = 7.05 - SUMMARY_TABLE_TOP  # down to the footer (at 7.08 in)
 TEXT_SLACK = 1.12  # measured text may come out this much wider in another font (LibreOffice, Office)
 LINE_ADVANCE = 1.3  # a line of CJK text takes about 1.3 × its size, before line spacing
 TABLE_WIDTH_IN = SLIDE_WIDTH_IN - 2 * 0.45
@@ -150,7 +155,7 @@ class _Deck:
         self.t = in_language(TEXTS, briefing.lang)
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = Inches(SLIDE_WIDTH_IN), Inches(SLIDE_HEIGHT_IN)
-        self.total = 3 + len(briefing.targets)
+        self.total = 2 + len(self.summary_pages) + len(briefing.targets)
         self.page = 0
         core = self.prs.core_properties
         core.title = f"{self._plan_title()} · {briefing.region_name}"
@@ -210,8 +215,7 @@ class _Deck:
             f"{t['region']}{t['colon']}{b.region_name}",
             b.data_as_of,
             f"{t['method']}{t['colon']}{method_name(b.method, b.lang)}",
-            f"{t['plan']}{t['colon']}{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t['issued']} · {plan.status} · "
-            f"{len(plan.targets)} {t['targets']}",
+            f"{t['plan']}{t['colon']}{plan_line(plan, b.lang)} · {len(plan.targets)} {t['targets']}",
             f"{t['generated']}{t['colon']}{b.generated:%Y-%m-%d}",
         ]
         _text(slide, x, y + 0.25, w, len(lines) * _line_height(COVER_LINE_PT, 1.15), lines, COVER_LINE_PT, spacing=1.15)
@@ -220,11 +224,19 @@ class _Deck:
             _chip(slide, x, 6.35, w, 0.55, t["demo_cover"], DEMO_FILL, BODY_PT + 1)
 
     def summary(self) -> None:
+        """The summary slide(s): the status counts, then the table; rows that do not fit go on a next slide."""
         b, t = self.b, self.t
-        slide = self.new_slide()
-        self.heading(slide, t["summary"], t["summary_en"])
-        basis = f"{t['method']}{t['colon']}{method_name(b.method, b.lang)}{t['dash']}{method_basis(b.method, b.lang)}"
-        _text(slide, MARGIN_IN, 0.88, SLIDE_WIDTH_IN - 2 * MARGIN_IN, 0.55, basis, SMALL_PT, colour=MUTED_COLOUR)
+        for page, rows in enumerate(self.summary_pages):
+            slide = self.new_slide()
+            self.heading(slide, t["summary"] + (t["continued"] if page else ""), t["summary_en"])
+            basis = f"{t['method']}{t['colon']}{method_name(b.method, b.lang)}{t['dash']}{method_basis(b.method, b.lang)}"
+            _text(slide, MARGIN_IN, 0.88, SLIDE_WIDTH_IN - 2 * MARGIN_IN, 0.55, basis, SMALL_PT, colour=MUTED_COLOUR)
+            if page == 0:
+                self._status_chips(slide)
+            self._summary_table(slide, rows, top=SUMMARY_TABLE_TOP)
+
+    def _status_chips(self, slide: Slide) -> None:
+        b = self.b
         rows = pd.DataFrame([t_.row for t_ in b.targets])
         counts = status_counts(rows, b.method) if b.targets else {}
         provisional = provisional_counts(rows, b.method) if b.targets else {}
@@ -235,11 +247,10 @@ class _Deck:
                 width = max(1.75, _text_inches(text, BODY_PT) + 0.25)
                 _chip(slide, x, 1.45, width, 0.4, text, _status_colour(status), BODY_PT)
                 x += width + 0.15
-        self._summary_table(slide, top=1.98)
 
-    def _summary_table(self, slide: Slide, top: float) -> None:
-        b, t = self.b, self.t
-        size = TABLE_PT_FEW if len(b.targets) <= WIDE_TABLE_ROWS else TABLE_PT_MANY
+    def _summary_cells(self) -> list[tuple[list[str], str, str]]:
+        """Each target's row of the summary: texts, zebra fill (alternating by area), status."""
+        b = self.b
         group, previous, cells = 0, None, []
         for target in b.targets:
             row = target.row
@@ -254,10 +265,39 @@ class _Deck:
             texts = [str(row["area_name"]) if first_of_area else "", str(row["indicator_name"]), latest,
                      target.target_short, progress_text(row, b.lang), status_cell]
             cells.append((texts, ZEBRA[group % 2], status))
-        widths = _fit_columns([list(t["headers"]), *(texts for texts, _, _ in cells)], size, flexible=1, wrapping=(0, 3))
-        rows_h = [max(_lines(text, w, size) for text, w in zip(texts, widths, strict=True)) * _line_height(size, 1.0)
-                  + 0.1 for texts, _, _ in [(list(t["headers"]), None, None), *cells]]
-        shape = slide.shapes.add_table(len(cells) + 1, len(widths), Inches(MARGIN_IN), Inches(top),
+        return cells
+
+    def _summary_layout(self) -> tuple[int, list[float], list[float], list[list[int]]]:
+        """Type size, column widths, row heights (header first) and the rows on each summary slide: as many as fit
+        above the footer (English names wrap to two or three lines, so an English summary may take two slides)."""
+        t, cells = self.t, self._summary_cells()
+        texts = [list(t["headers"]), *(c[0] for c in cells)]
+        for size in (TABLE_PT_FEW if len(cells) <= WIDE_TABLE_ROWS else TABLE_PT_MANY, TABLE_PT_SMALLEST):
+            widths = _fit_columns(texts, size, flexible=1, wrapping=(0, 1, 3))
+            heights = [max(_lines(text, w, size) for text, w in zip(row, widths, strict=True)) * _line_height(size, 1.0) + 0.1
+                       for row in texts]
+            if sum(heights) <= SUMMARY_TABLE_ROOM:
+                break
+        pages: list[list[int]] = [[]]
+        used = heights[0]
+        for r, height in enumerate(heights[1:]):
+            if pages[-1] and used + height > SUMMARY_TABLE_ROOM:
+                pages.append([])
+                used = heights[0]
+            pages[-1].append(r)
+            used += height
+        return size, widths, heights, pages
+
+    @property
+    def summary_pages(self) -> list[list[int]]:
+        return self._summary_layout()[3] if self.b.targets else [[]]
+
+    def _summary_table(self, slide: Slide, shown: Sequence[int], top: float) -> None:
+        t = self.t
+        cells = self._summary_cells()
+        size, widths, heights, _ = self._summary_layout()
+        rows_h = [heights[0], *(heights[r + 1] for r in shown)]
+        shape = slide.shapes.add_table(len(shown) + 1, len(widths), Inches(MARGIN_IN), Inches(top),
                                        Inches(sum(widths)), Inches(sum(rows_h)))
         table = shape.table
         table.first_row, table.horz_banding = True, False
@@ -265,7 +305,10 @@ class _Deck:
             table.columns[i].width = Inches(w)
         for i, header in enumerate(t["headers"]):
             _cell(table.cell(0, i), header, size, bold=True, colour="#ffffff", fill=HEADER_FILL)
-        for r, (texts, zebra, status) in enumerate(cells, start=1):
+        for r, index in enumerate(shown, start=1):
+            texts, zebra, status = cells[index]
+            if r == 1 and not texts[0]:  # a continued area names itself again at the top of a slide
+                texts = [str(self.b.targets[index].row["area_name"]), *texts[1:]]
             for c, text in enumerate(texts[:-1]):
                 _cell(table.cell(r, c), text, size, fill=zebra)
             colour = _status_colour(status)
@@ -339,14 +382,16 @@ class _Deck:
         _cell(table.cell(0, 0), t["clause"], size, bold=True, colour="#ffffff", fill=HEADER_FILL)
         _cell(table.cell(0, 1), t["quote"], size, bold=True, colour="#ffffff", fill=HEADER_FILL)
         for r, target in enumerate(sorted(b.targets, key=lambda x: b.plan.targets.index(x.target)), start=1):
-            _cell(table.cell(r, 0), target.target.clause, size, fill=ZEBRA[r % 2])
-            _cell(table.cell(r, 1), f"“{target.target.quote}”", size, fill=ZEBRA[r % 2])
+            _cell(table.cell(r, 0), original_text(target.target.clause, b.lang), size, fill=ZEBRA[r % 2])
+            _cell(table.cell(r, 1), f"“{target.target.quote}”" if b.lang == "zh" else original_text(target.target.quote, b.lang),
+                  size, fill=ZEBRA[r % 2])
             table.rows[r].height = Inches(row_h)
         table.rows[0].height = Inches(row_h)
         x, w = 9.35, SLIDE_WIDTH_IN - 9.35 - MARGIN_IN
         plan = b.plan
-        document = [f"《{self._plan_title()}》", f"{plan.issuer} · {plan.date_issued:%Y-%m-%d} {t['issued']} · {plan.status}",
-                    f"{t['source_file']}{t['colon']}data/plans/{plan.source_text}"]
+        # Cited as a reader finds it: title, issuer and date (never a file of this project).
+        document = [f"《{plan.title_zh}》" if b.lang == "zh" else plan.title_en,
+                    *([] if b.lang == "zh" else [original_text(f"《{plan.title_zh}》", b.lang)]), plan_line(plan, b.lang)]
         y = self._block(slide, x, 1.0, w, t["plan_document"], document)
         y = self._block(slide, x, y, w, t["data_sources"], b.sources or ["—"])
         batches = [t["batch_line"].format(id=int(r["batch_id"]), file=r["file_name"], at=f"{r['imported_at']:%Y-%m-%d %H:%M}",
@@ -410,6 +455,11 @@ def _number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if number != number else number
+
+
+def slide_total(briefing: Briefing) -> int:
+    """Cover, the summary slide(s), one per target, sources."""
+    return _Deck(briefing).total
 
 
 def build_deck(briefing: Briefing, chart_pngs: Sequence[bytes]) -> bytes:

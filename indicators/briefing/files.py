@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indicators.briefing.collect import Briefing
-from indicators.briefing.deck import build_deck
+from indicators.briefing.deck import build_deck, slide_total
 from indicators.briefing.images import ImageSession
 from indicators.errors import InvalidArgument, UserError
+from indicators.tabular_files import titled_csv_bytes, titled_xlsx_bytes
 
 DECK_SUFFIX = ".pptx"
 BAROMETER_FILE = "00_barometer.png"  # sorts first beside the charts '01_…png'
@@ -55,9 +56,38 @@ def chart_png(briefing: Briefing, indicator: str) -> bytes:
     raise UserError(f"本次汇报中没有指标“{indicator}”。/ Indicator '{indicator}' is not in this briefing.")
 
 
+def chart_csv(briefing: Briefing, indicator: str) -> bytes:
+    """The data behind one target's chart, as CSV with its title lines."""
+    for target in briefing.targets:
+        if target.row["indicator"] == indicator:
+            return titled_csv_bytes(target.data.title_lines, target.data.frame)
+    raise UserError(f"本次汇报中没有指标“{indicator}”。/ Indicator '{indicator}' is not in this briefing.")
+
+
+def briefing_xlsx(briefing: Briefing) -> bytes:
+    """The data behind every chart of the deck: the barometer, then one sheet per target, in the deck's order."""
+    tables = [briefing.barometer_data, *(t.data for t in briefing.targets)]
+    return titled_xlsx_bytes([(table.sheet, table.title_lines, table.frame) for table in tables])
+
+
+def write_data(briefing: Briefing, out: Path) -> None:
+    """The data behind every chart (briefing_xlsx) to `out`, whole or not at all."""
+    write_file(out, briefing_xlsx(briefing), ".xlsx")
+
+
+def write_file(out: Path, data: bytes, suffix: str) -> None:
+    """`data` to `out` (which must end in `suffix`), whole or not at all."""
+    if out.suffix.lower() != suffix:
+        raise InvalidArgument(f"输出文件须以 {suffix} 结尾：{out} / The output must be a {suffix} file.")
+    try:
+        _write_atomic(out, data)
+    except OSError as exc:
+        raise UserError(f"无法写入文件：{exc.filename or out}（{exc.strerror}）。/ Cannot write the file: {exc}") from exc
+
+
 def slide_count(briefing: Briefing) -> int:
-    """Cover, summary, one per target, sources."""
-    return len(briefing.targets) + 3
+    """Cover, the summary slide(s), one per target, sources."""
+    return slide_total(briefing)
 
 
 def write_brief(briefing: Briefing, out: Path, png_dir: Path | None = None, session: ImageSession | None = None) -> BriefFiles:

@@ -57,6 +57,7 @@ class SeriesChartData:
     projection_linear: Sequence[float] = ()
     labels: dict[str, str] | None = None  # legend texts in the page language
     bounded: bool = False  # a share in [0, 100] (§8.2): the value axis stops at 100 (and 0) unless data pass it
+    whole_units: bool = False  # a count (家, 条, 个): the axis ticks whole units ('26条', never '25.8条')
     judged_from: int | None = None  # a maintain target's first judged year (§8.1): earlier years are drawn as history
 
 
@@ -69,6 +70,7 @@ WIDE_CHAR_FROM = 0x2E80  # CJK and full-width characters take one em; the rest a
 NARROW_CHAR_EM = 0.55
 LINE_HEIGHT = 1.35  # line height in ems for titles and notes
 AXIS_SPACE_PX = 34  # below the plot area: the x tick labels, then the notes
+LEGEND_HINT_WIDTH = 640  # px: the narrowest main column a stretched chart's legend is planned for (1280 px with sidebar)
 WRAP_HINT_WIDTH = 800  # px; pages draw charts full width: wrap for the main column of a 1280 px screen with the sidebar open
 # (narrower screens scroll the chart sideways at this width: ui/present.py CHART_MIN_WIDTH_CSS)
 
@@ -129,7 +131,9 @@ def _wrapped(texts: Sequence[str], width_px: float, font_px: float) -> list[str]
 TITLE_NAME = "gtm-title"  # the annotation that carries a chart's title
 NOTES_NAME = "gtm-notes"  # the annotation with data as of, source and clause
 TITLE_GAP_PX = 10  # between the title's last line and what is under it
-LEGEND_ITEM_PX = 56  # a legend entry's symbol and gaps, besides its text
+LEGEND_ITEM_PX = 70  # a legend entry's symbol (40 px) and gaps, besides its text, at LEGEND_ITEM_FONT_PX
+LEGEND_ITEM_FONT_PX = 15
+LEGEND_TEXT_SLACK = 1.12
 MARGIN_LEFT, MARGIN_RIGHT = 60, 24  # px around the plot area of a line chart
 COMPARISON_MARGIN_LEFT = 24  # px besides the longest region name
 
@@ -138,7 +142,8 @@ def legend_rows(labels: Sequence[str], width_px: float, font_px: float) -> int:
     """How many rows a horizontal legend takes at this width."""
     rows, used = 1, 0.0
     for label in labels:
-        item = text_width_em(label) * font_px + LEGEND_ITEM_PX
+        # plotly's entries grow with the type (symbol, gaps) and Latin text runs a little wider than estimated
+        item = text_width_em(label) * font_px * LEGEND_TEXT_SLACK + LEGEND_ITEM_PX * font_px / LEGEND_ITEM_FONT_PX
         if used and used + item > width_px:
             rows, used = rows + 1, 0.0
         used += item
@@ -204,6 +209,14 @@ def _value_range(values: Sequence[float | None], *, bounded: bool = False,
     low, high = min(finite), max(finite)
     span = (high - low) or max(abs(high), 1.0)
     bottom, top = low - span * 0.08, high + span * 0.18
+    if bounded and top - bottom < SHARE_MIN_SPAN:  # a 0.2-point dip near 100% must not fill the axis like a crash
+        middle = (top + bottom) / 2
+        bottom, top = middle - SHARE_MIN_SPAN / 2, middle + SHARE_MIN_SPAN / 2
+        ceiling = max([SHARE_TOP, *_finite(observed)])
+        if top > ceiling:
+            bottom, top = bottom - (top - ceiling), ceiling
+        if bottom < SHARE_BOTTOM:
+            bottom, top = SHARE_BOTTOM, top + (SHARE_BOTTOM - bottom)
     if bounded:
         seen = _finite(observed)
         top = min(top, max([SHARE_TOP, *seen]))
@@ -212,6 +225,17 @@ def _value_range(values: Sequence[float | None], *, bounded: bool = False,
 
 
 SHARE_BOTTOM, SHARE_TOP = SHARE_LIMITS  # a bounded share's axis limits: the engine's own (§8.2)
+SHARE_MIN_SPAN = 10.0  # percentage points: a share's value axis spans at least this much
+
+
+def _whole_unit_ticks(y_range: list[float] | None) -> dict[str, object]:
+    """Ticks of a count's axis at whole units (1, 2, 5, 10 … apart, about six of them), without decimals."""
+    if not y_range:
+        return {"tickformat": ",d"}
+    rough = max((y_range[1] - y_range[0]) / 6, 1.0)
+    magnitude = 10 ** math.floor(math.log10(rough))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
+    return {"tickformat": ",d", "dtick": step, "tick0": 0}
 
 
 def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 15, notes: Sequence[str] = (),
@@ -256,7 +280,10 @@ def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 
                                  textposition="bottom left" if at_top else "top center"))
     left = _left_margin(y_range, data.unit, font_size)
     drawing_width = width or WRAP_HINT_WIDTH
-    legend = legend_rows([trace.name for trace in fig.data], drawing_width - left - MARGIN_RIGHT, font_size)
+    # A page's chart is stretched to a width only the browser knows: room for the legend as wrapped in a narrow column
+    # (an English legend takes three rows there), so the title never sits on it.
+    legend_width = width if width is not None else LEGEND_HINT_WIDTH
+    legend = legend_rows([trace.name for trace in fig.data], legend_width - left - MARGIN_RIGHT, font_size)
     margins = _title_and_notes(fig, data.title, notes, width=drawing_width, font_size=font_size, legend=legend,
                                plot_left=left)
     fig.update_layout(
@@ -265,7 +292,7 @@ def series_figure(data: SeriesChartData, *, height: int = 460, font_size: int = 
         showlegend=True, legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"},
         xaxis={"dtick": 1, "range": [data.base_year - 0.5, data.target_year + 0.5], "gridcolor": "#eeeeee"},
         yaxis={"gridcolor": "#eeeeee", "exponentformat": "none", "separatethousands": True, **_unit_axis(data.unit),
-               **({"range": y_range} if y_range else {})},
+               **({"range": y_range} if y_range else {}), **(_whole_unit_ticks(y_range) if data.whole_units else {})},
     )
     if width is not None:
         fig.update_layout(width=width)
@@ -285,16 +312,20 @@ def comparison_figure(names: Sequence[str], completion: Sequence[float | None], 
     fig = go.Figure(go.Bar(
         x=values, y=list(names), orientation="h", marker={"color": [STATUS_COLOURS.get(s, "#8C8C8C") for s in statuses]},
         text=[f"{instead[i] if missing[i] else f'{v:.1f}%'} · {w}" for i, (v, w) in enumerate(zip(values, status_words, strict=True))],
-        textposition="outside",
+        textposition="outside", cliponaxis=False,  # a long label past the last gridline stays whole
     ))
     if time_progress is not None and not math.isnan(time_progress):
         fig.add_vline(x=time_progress * 100, line={"color": SERIES_COLOUR, "dash": "dash", "width": 2},
                       annotation_text=f"{time_label} {time_progress * 100:.0f}%", annotation_position="top")
     left = COMPARISON_MARGIN_LEFT + int(max([0.0, *(text_width_em(n) for n in names)]) * font_size)
+    # The longest bar's label runs past the bar: room for it on the right (the axis leaves 20% of the plot for it).
+    longest = max(range(len(values)), key=lambda i: values[i]) if values else None
+    label_px = text_width_em(fig.data[0].text[longest]) * font_size if longest is not None else 0.0
+    right = max(40, int(label_px - 0.2 * ((width or WRAP_HINT_WIDTH) - left) * 0.8) + 20)
     margins = _title_and_notes(fig, title, notes, width=width or WRAP_HINT_WIDTH, font_size=font_size, legend=1,
                                plot_left=left)
     fig.update_layout(
-        height=max(260, margins["t"] + margins["b"] + 44 * len(names)), margin={"l": left, "r": 40, **margins},
+        height=max(260, margins["t"] + margins["b"] + 44 * len(names)), margin={"l": left, "r": right, **margins},
         font={"family": CJK_FONT, "size": font_size, "color": SERIES_COLOUR}, paper_bgcolor="white", plot_bgcolor="white",
         xaxis={"ticksuffix": "%", "range": [0, max([100.0, *values]) * 1.25], "gridcolor": "#eeeeee"},
         yaxis={"autorange": "reversed"},

@@ -30,6 +30,7 @@ from indicators.display.labels import (
     format_value,
     method_name,
     needed_short,
+    original_text,
     period_text,
     status_text,
 )
@@ -93,8 +94,19 @@ def sources_by_series(observations: pd.DataFrame) -> dict[tuple[str, str], list[
             for key, group in ordered.groupby(["region_id", "indicator_id"], sort=False)}
 
 
+DEMO_SOURCE_EN = "demo data (invented figures, not official statistics)"
+
+
+def source_name(source: str, lang: str) -> str:
+    """A source as an English page shows it: the demo source in English, any other marked as the original text."""
+    if lang == "zh":
+        return source
+    return DEMO_SOURCE_EN if source.startswith(DEMO_SOURCE_MARK) else original_text(source, lang)
+
+
 def sources_text(sources: Sequence[str], lang: str) -> str:
-    shown = "；".join(sources[:SOURCES_SHOWN]) if lang == "zh" else "; ".join(sources[:SOURCES_SHOWN])
+    named = [source_name(s, lang) for s in sources[:SOURCES_SHOWN]]
+    shown = "；".join(named) if lang == "zh" else "; ".join(named)
     more = len(sources) - SOURCES_SHOWN
     if not sources:
         return "来源：暂无" if lang == "zh" else "Source: none yet"
@@ -106,7 +118,9 @@ def sources_text(sources: Sequence[str], lang: str) -> str:
 def clause_text(plan: Plan, target: Target, lang: str) -> str:
     """'《…实施方案》（二）主要目标：“…”' — where the target is written in the plan."""
     title = plan.name(lang)
-    return f"《{title}》{target.clause}：“{target.quote}”" if lang == "zh" else f"{title}, {target.clause}: “{target.quote}”"
+    if lang == "zh":
+        return f"《{title}》{target.clause}：“{target.quote}”"
+    return f"{title}: {original_text(f'{target.clause}：{target.quote}', lang)}"
 
 
 def chart_notes(row: Mapping[str, Any], plan: Plan, target: Target, *, lang: str, sources: Sequence[str]) -> list[str]:
@@ -126,6 +140,7 @@ def target_figure(row: Mapping[str, Any], history: pd.DataFrame, plan: Plan, tar
         path_years=lines.path_years, path_values=lines.path_values, projection_years=lines.projection_years,
         projection_cagr=lines.projection_cagr, projection_linear=lines.projection_linear,
         labels=LEGEND_LABELS["zh" if lang == "zh" else "en"], bounded=bool(row.get("bounded")),
+        whole_units=int(row.get("decimals", 1)) == 0 and not bool(row.get("is_reduction")),
         judged_from=None if pd.isna(row.get("judged_from")) else int(row["judged_from"]),
     )
     notes = chart_notes(row, plan, target, lang=lang, sources=sources)

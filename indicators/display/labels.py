@@ -68,11 +68,12 @@ def method_rules(*, red_shortfall: float = BAROMETER_RED_SHORTFALL, ratio_on_tra
 
 METHOD_RULES = method_rules()
 BAROMETER_PATHS = {"zh": "累计降低类按几何路径，其余按线性路径。", "en": "Geometric path for reductions, linear otherwise."}
+NDRC_DOCUMENT_EN = "NDRC document “发改办环资〔2020〕901号” (original text)"  # its number, as issued
 # What each method's colours mean and where the method comes from (methodology.md), for slides and image notes.
 METHOD_BASIS = {
     "barometer": {
         "zh": f"国家发展改革委能耗双控晴雨表（发改办环资〔2020〕901号）：{METHOD_RULES['barometer']['zh']}{BAROMETER_PATHS['zh']}",
-        "en": f"NDRC barometer (发改办环资〔2020〕901号): {METHOD_RULES['barometer']['en']}",
+        "en": f"NDRC barometer ({NDRC_DOCUMENT_EN}): {METHOD_RULES['barometer']['en']}",
     },
     "ratio": {
         "zh": f"增长率比值法（Statistics Canada / Eurostat）：{METHOD_RULES['ratio']['zh']}",
@@ -91,6 +92,45 @@ METHOD_PREFIXES = {
     "anticipated": ("预期进度", "anticipated progress"),
 }
 SENTENCE_SEPARATORS = {"zh": "；", "en": "; "}
+
+
+PLAN_STATUS_LABELS = {"正式": {"zh": "正式", "en": "final"}, "征求意见稿": {"zh": "征求意见稿", "en": "draft for comment"}}
+DATA_STATUS_LABELS = {"初步": {"zh": "初步", "en": "preliminary"}, "正式": {"zh": "正式", "en": "final"},
+                      "修订": {"zh": "修订", "en": "revised"}, "估计": {"zh": "估计", "en": "estimated"}}
+ORIGINAL_MARK = "(original text)"  # after a plan's words or a department's name left in Chinese on an English page
+
+
+def original_text(text: str, lang: str) -> str:
+    """A plan quote or a department name as written (Chinese); on an English page quoted and marked as the
+    original, so a reader (and the test that scans English pages for untranslated strings) can tell."""
+    return text if lang == "zh" or not text else f"“{text}” {ORIGINAL_MARK}"
+
+
+def recorded_text(value: object, lang: str) -> str:
+    """A recorded value (a sheet name, a note, an audit entry's details) as a table shows it: as recorded, and on an
+    English page marked as the original text when it holds Chinese; '' for a missing one (never a grey "None")."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value)
+    return original_text(text, lang) if lang != "zh" and any("\u3400" <= ch <= "\u9fff" for ch in text) else text
+
+
+def plan_status_text(status: str, lang: str) -> str:
+    return PLAN_STATUS_LABELS.get(status, {}).get("zh" if lang == "zh" else "en", status)
+
+
+def data_status_text(status: object, lang: str) -> str:
+    """'初步' / 'preliminary'; '' for a missing status."""
+    if status is None or (isinstance(status, float) and math.isnan(status)) or status is pd.NA:
+        return ""
+    return DATA_STATUS_LABELS.get(str(status), {}).get("zh" if lang == "zh" else "en", str(status))
+
+
+def plan_line(plan: Plan, lang: str) -> str:
+    """'天津市人民政府 · 2022-03-25印发 · 正式' / 'Issued by “天津市人民政府” (original text) on 2022-03-25 · final'."""
+    if lang == "zh":
+        return f"{plan.issuer} · {plan.date_issued:%Y-%m-%d}印发 · {plan.status}"
+    return f"Issued by {original_text(plan.issuer, lang)} on {plan.date_issued:%Y-%m-%d} · {plan_status_text(plan.status, lang)}"
 
 
 def format_value(value: float | None, unit: str, decimals: int, empty: str = "—") -> str:
@@ -132,10 +172,10 @@ def target_text(target: Target, unit: str, decimals: int, lang: str, reduction: 
 def departments_text(plan: Plan, target: Target, lang: str) -> str:
     """The departments the plan names for a target, else its coordinator, said as such."""
     if target.all_departments:
-        return "、".join(target.all_departments)
+        return original_text("、".join(target.all_departments), lang)
     if plan.coordinator:
         lead = "、".join(plan.coordinator.departments)
-        return f"方案未点名（统筹：{lead}）" if lang == "zh" else f"none named (coordinator: {lead})"
+        return f"方案未点名（统筹：{lead}）" if lang == "zh" else f"none named (coordinator: {original_text(lead, lang)})"
     return "方案未点名" if lang == "zh" else "none named"
 
 

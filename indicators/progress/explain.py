@@ -30,7 +30,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 def _compile(sentences: list[tuple[str, str]]) -> tuple[str, str, list[str]]:
     """Join sentences; turn {name} into positional {i}; list the names in that order."""
     zh = "；".join(z for z, _ in sentences) + "。"
-    en = "; ".join(e for _, e in sentences) + "."
+    # English reasons take the English unit (" enterprises", "%"), spaced by the unit's own text.
+    en = "; ".join(e for _, e in sentences).replace(" {unit}", "{unit_en}").replace("{unit}", "{unit_en}") + "."
     names: list[str] = []
     for name in _PLACEHOLDER.findall(zh + en):
         if name not in names:
@@ -84,6 +85,10 @@ _NUMBER_FIELDS: dict[str, tuple[str, float, str]] = {
     "failed_count": ("maintain_failed_years", 1.0, "{:.0f}"),
 }
 _DECIMALS = re.compile(r"\.(\d)f")
+# Values in the indicator's own terms: shown at its catalogue decimals ("11900家", not "11900.00家") when the
+# specs carry a `decimals` column; the template's decimals otherwise.
+_LEVEL_FIELDS = frozenset({"latest", "target", "base_value", "bar_target", "projected", "projected_linear",
+                           "last_failed_value", "failed_value", "threshold"})
 _MAGNITUDES = frozenset({"gap", "change", "change_units"})  # the sentence's words carry the sign
 
 
@@ -153,14 +158,31 @@ def _field_texts(
                 values = np.abs(values)
             elif name == "history_end":
                 values = values - 1.0
-            texts[name] = _number_text(values, template, rows)
+            texts[name] = _level_text(col, values, template, rows) if name in _LEVEL_FIELDS else \
+                _number_text(values, template, rows)
         elif name == "threshold":
-            texts[name] = _number_text(col("target") - col("tolerance_pp"), "{:.2f}", rows)
+            texts[name] = _level_text(col, col("target") - col("tolerance_pp"), "{:.2f}", rows)
     texts.update(_when_texts(col))
     texts["unit"] = _unit_texts(col)
+    texts["unit_en"] = _unit_en_texts(col, texts["unit"])
     if used.keys() & {"about_zh", "about_en", "delta_unit", "delta_unit_en"}:
         texts.update(_about_and_delta_texts(col, texts["unit"]))
     return texts
+
+
+def _level_text(col: _ColumnReader, values: np.ndarray, template: str, rows: np.ndarray) -> np.ndarray:
+    """`values` at each row's own decimals (the `decimals` spec column), else at the template's."""
+    if "decimals" not in col.r.columns:
+        return _number_text(values, template, rows)
+    decimals = col("decimals")
+    out = np.full(len(values), _MISSING_TEXT, dtype=object)
+    known = rows[~np.isnan(decimals[rows])]
+    for digits in np.unique(decimals[known]).tolist():
+        chosen = known[decimals[known] == digits]
+        out[chosen] = _number_text(values, "{:." + str(int(digits)) + "f}", chosen)[chosen]
+    unknown = rows[np.isnan(decimals[rows])]
+    out[unknown] = _number_text(values, template, unknown)[unknown]
+    return out
 
 
 class _ColumnReader:
@@ -255,7 +277,7 @@ def _about_and_delta_texts(col: _ColumnReader, unit: np.ndarray) -> dict[str, np
         "about_zh": np.where(about, "左右", ""),
         "about_en": np.where(about, "about ", ""),
         "delta_unit": np.where(percent, "个百分点", unit),
-        "delta_unit_en": np.where(percent, "percentage points", unit),
+        "delta_unit_en": np.where(percent, "percentage points", np.char.strip(_unit_en_texts(col, unit).astype(str))),
     }
 
 
@@ -265,3 +287,14 @@ def _unit_texts(col: _ColumnReader) -> np.ndarray:
         return np.full(len(col.r), "", dtype=object)
     units = col.r["unit"].astype(object).to_numpy()
     return np.array(["" if u is None or u != u else str(u) for u in units.tolist()], dtype=object)
+
+
+def _unit_en_texts(col: _ColumnReader, unit: np.ndarray) -> np.ndarray:
+    """The English unit after values: "%" as is, a word with a space before it (" enterprises"); the spec's
+    `unit_en` when given, else its unit."""
+    english = col.r["unit_en"].astype(object).to_numpy() if "unit_en" in col.r.columns else np.full(len(col.r), None)
+    out = []
+    for u, e in zip(unit.tolist(), english.tolist(), strict=True):
+        text = str(e) if e is not None and e == e and str(e).strip() else u
+        out.append(text if text in PERCENT_UNITS or text == "" else " " + text)
+    return np.array(out, dtype=object)

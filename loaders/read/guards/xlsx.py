@@ -93,7 +93,7 @@ def _xlsx_part_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: st
         if pieces is not None:
             if wide:
                 pieces.abandon()
-            pieces.feed(buf[:max(limit, 0)])  # every cell tag starting before `limit` has been proved
+            pieces.feed(memoryview(buf)[:max(limit, 0)])  # every cell tag starting before `limit` has been proved
         pending = buf[max(limit, 0):]
     if wide:
         return _without(pieces, _xlsx_extent_by_references(archive, info, label))
