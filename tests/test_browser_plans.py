@@ -68,6 +68,8 @@ def statuses(page, site) -> list[str]:  # noqa: F811
 
 
 def test_an_admin_publishes_a_plan_from_its_text_and_its_targets_get_statuses_after_an_import(page, site, tmp_path):  # noqa: F811
+    from playwright.sync_api import expect  # loaded only where browser tests run, as tests/test_browser.py does
+
     page.goto(f"{site['url']}/plans")
     page.wait_for_selector("text=此页仅限", timeout=RENDER_TIMEOUT_MS)  # anonymous: refused
     log_in(page, ADMIN, ADMIN_PASSWORD)
@@ -80,7 +82,8 @@ def test_an_admin_publishes_a_plan_from_its_text_and_its_targets_get_statuses_af
     page.wait_for_load_state("networkidle")
     assert page.locator(".gtm-plan-text mark").count() == TARGETS  # every candidate highlighted in the text
     accepted = page.get_by_role("radio", name="接受", checked=True)  # every candidate matched: accepted as found
-    assert accepted.count() == TARGETS
+    expect(accepted).to_have_count(TARGETS, timeout=RENDER_TIMEOUT_MS)  # the page draws its candidates one by one
+    expect(page.get_by_role("button", name="发布方案")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     fill(page, "方案id（小写英文、数字、下划线，如 zhuhai_2022）", PLAN_ID)
     fill(page, "印发机关", "珠海市人民政府")
     date = page.get_by_label("印发日期", exact=True)  # a date field of segments: typed as a user types the digits
