@@ -8,8 +8,9 @@ import streamlit as st
 
 from indicators.errors import UserError
 from indicators.logsetup import configure_logging
+from indicators.texts import load_texts
 from ui import actions, auth, queries, startup
-from ui.i18n import LANG_PARAM, LANGUAGES, language, t
+from ui.i18n import LANG_PARAM, LANGUAGES, TEXTS_DIR, language, t, text_from
 from ui.layout import demo_line, reserve_sidebar_filters
 from ui.present import presentation_switch
 
@@ -36,6 +37,10 @@ def language_switch() -> None:
         st.rerun()
 
 
+def plans_page_title() -> str:
+    return text_from(load_texts(TEXTS_DIR / "plans.yaml"), "page")
+
+
 def demo_banner() -> None:
     """One slim line, so the overview's barometer stays on the first screen."""
     if queries.has_demo_data():
@@ -50,6 +55,8 @@ pages = [
     st.Page("views/data.py", title=t("data_page"), icon=":material/upload_file:", url_path="data",
             visibility="visible" if actions.can_write() else "hidden"),
     st.Page("views/admin.py", title=auth.text("admin_page"), icon=":material/admin_panel_settings:", url_path="admin",
+            visibility="visible" if actions.can_admin() else "hidden"),
+    st.Page("views/plans.py", title=plans_page_title(), icon=":material/description:", url_path="plans",
             visibility="visible" if actions.can_admin() else "hidden"),
 ]
 page = st.navigation(pages)

@@ -1,4 +1,4 @@
-"""python -m indicators: catalogue, validate, init, status, brief, overview-pdf, plan extract."""
+"""python -m indicators: catalogue, validate, init, status, brief, overview-pdf, plan extract / list / export / withdraw."""
 
 from __future__ import annotations
 
@@ -51,6 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = plan_sub.add_parser("extract", help="从方案原文中找出候选的2025年目标 / candidate 2025 targets in a plan's text")
     p.add_argument("file", type=Path, help="方案文件（.txt .docx .pdf .html）/ the plan file")
     p.add_argument("--json", action="store_true")
+    p = plan_sub.add_parser("list", help="在看板上发布的方案及其历史 / plans published from the dashboard, with history")
+    add_db_argument(p)
+    p.add_argument("--json", action="store_true")
+    p = plan_sub.add_parser("export", help="把已发布的方案导出为随程序提供的YAML格式 / a published plan as a shipped YAML plan")
+    add_db_argument(p)
+    p.add_argument("plan_id", help="方案id / plan id")
+    p.add_argument("out", type=Path, help="输出文件 PLAN_ID.yaml（原文写入其旁的 sources/）/ the YAML to write")
+    p = plan_sub.add_parser("withdraw", help="撤回已发布的方案（历史保留）/ withdraw a published plan (history kept)")
+    add_db_argument(p)
+    p.add_argument("plan_id", help="方案id / plan id")
+    p.add_argument("--note", help="撤回原因 / why")
+    p.add_argument("--user", help="操作人（默认 $GTM_USER 或系统用户）/ acting user")
     return parser
 
 
@@ -144,8 +156,12 @@ def _plan_extract(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "plan":
+    if args.command == "plan" and args.plan_command == "extract":
         return _plan_extract(args)
+    if args.command == "plan":
+        from indicators.plans.published_cli import published_command
+
+        return published_command(args)
     if args.command == "validate":
         _, problems = validate_catalogue()
         for problem in problems:

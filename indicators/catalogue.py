@@ -278,45 +278,45 @@ def _duplicates(values: Iterable[str]) -> set[str]:
     return dup
 
 
-def _check_indicators(ind_file: IndicatorFile, problems: list[str]) -> None:
+def _check_indicators(ind_file: IndicatorFile, problems: list[str], label: str = "indicators.yaml") -> None:
     area_ids = {a.id for a in ind_file.areas}
     ids = [i.id for i in ind_file.indicators]
     for dup in sorted(_duplicates(ids)):
-        problems.append(f"indicators.yaml: 指标id重复 / duplicate indicator id: {dup}")
+        problems.append(f"{label}: 指标id重复 / duplicate indicator id: {dup}")
     forms: dict[str, str] = {}
     for ind in ind_file.indicators:
         if ind.area not in area_ids:
-            problems.append(f"indicators.yaml: {ind.id}: 未知领域 / unknown area '{ind.area}'")
+            problems.append(f"{label}: {ind.id}: 未知领域 / unknown area '{ind.area}'")
         if ind.kind == "cumulative_reduction":
             if ind.inputs is None or (ind.inputs.annual_rate is None and ind.inputs.level is None):
-                problems.append(f"indicators.yaml: {ind.id}: 累计降低指标须给出输入序列 / a cumulative reduction needs inputs")
+                problems.append(f"{label}: {ind.id}: 累计降低指标须给出输入序列 / a cumulative reduction needs inputs")
         elif ind.inputs is not None:
-            problems.append(f"indicators.yaml: {ind.id}: 只有累计降低指标可有inputs / only cumulative reductions have inputs")
+            problems.append(f"{label}: {ind.id}: 只有累计降低指标可有inputs / only cumulative reductions have inputs")
         if ind.inputs is not None:
             for ref in (ind.inputs.annual_rate, ind.inputs.level):
                 if ref is not None and ref not in ids:
-                    problems.append(f"indicators.yaml: {ind.id}: 输入序列不存在 / input '{ref}' is not an indicator")
+                    problems.append(f"{label}: {ind.id}: 输入序列不存在 / input '{ref}' is not an indicator")
         if ind.bounded and ind.kind == "cumulative_reduction":
-            problems.append(f"indicators.yaml: {ind.id}: 累计降低率不是比重，不能设bounded / a cumulative reduction is not a share")
+            problems.append(f"{label}: {ind.id}: 累计降低率不是比重，不能设bounded / a cumulative reduction is not a share")
         # One spelling must lead to one indicator, or an importer would guess.
         for form in {match_key(f) for f in (ind.id, ind.name_zh, ind.name_en, *ind.aliases)}:
             other = forms.setdefault(form, ind.id)
             if other != ind.id:
-                problems.append(f"indicators.yaml: 名称'{form}'同时属于{other}和{ind.id} / name used by two indicators")
+                problems.append(f"{label}: 名称'{form}'同时属于{other}和{ind.id} / name used by two indicators")
 
 
-def _check_regions(region_file: RegionFile, problems: list[str]) -> None:
+def _check_regions(region_file: RegionFile, problems: list[str], label: str = "regions.yaml") -> None:
     ids = {r.id for r in region_file.regions}
     for dup in sorted(_duplicates(r.id for r in region_file.regions)):
-        problems.append(f"regions.yaml: 地区id重复 / duplicate region id: {dup}")
+        problems.append(f"{label}: 地区id重复 / duplicate region id: {dup}")
     forms: dict[str, str] = {}
     for region in region_file.regions:
         if region.parent is not None and region.parent not in ids:
-            problems.append(f"regions.yaml: {region.id}: 上级地区不存在 / unknown parent '{region.parent}'")
+            problems.append(f"{label}: {region.id}: 上级地区不存在 / unknown parent '{region.parent}'")
         for form in {match_key(f) for f in (region.id, region.name_zh, region.name_en, region.code, *region.former_codes, *region.aliases)}:
             other = forms.setdefault(form, region.id)
             if other != region.id:
-                problems.append(f"regions.yaml: 名称'{form}'同时属于{other}和{region.id} / name used by two regions")
+                problems.append(f"{label}: 名称'{form}'同时属于{other}和{region.id} / name used by two regions")
 
 
 def plain_text(text: str) -> str:
@@ -338,12 +338,21 @@ def _check_plan(plan: Plan, path: Path, indicators: dict[str, Indicator], region
     name = f"plans/{path.name}"
     if plan.id != path.stem:
         problems.append(f"{name}: id '{plan.id}' 应与文件名一致 / must equal the file name '{path.stem}'")
+    source = path.parent / plan.source_text
+    source_text = source.read_text(encoding="utf-8") if source.is_file() else None
+    problems.extend(plan_problems(plan, name, source_text, indicators, region_ids))
+
+
+def plan_problems(plan: Plan, name: str, source_text: str | None, indicators: dict[str, Indicator],
+                  region_ids: set[str]) -> list[str]:
+    """Every problem of one plan against its source text (None: not found), the indicators and regions it may use,
+    each prefixed with `name`: the one check of a shipped YAML plan and of a plan published from the dashboard."""
+    problems: list[str] = []
     if plan.region not in region_ids:
         problems.append(f"{name}: 未知地区 / unknown region '{plan.region}'")
     if plan.target_year <= plan.base_year:
         problems.append(f"{name}: 目标年须晚于基年 / target_year must be after base_year")
-    source = path.parent / plan.source_text
-    text = plain_text(source.read_text(encoding="utf-8")) if source.is_file() else None
+    text = plain_text(source_text) if source_text is not None else None
     if text is None:
         problems.append(f"{name}: 找不到方案原文 / source text not found: {plan.source_text}")
     seen: set[str] = set()
@@ -371,6 +380,7 @@ def _check_plan(plan: Plan, path: Path, indicators: dict[str, Indicator], region
         problems.extend(f"{where}: {problem}" for problem in wording_problems(target.quote, target.wording))
     if text is not None and plan.coordinator and not is_verbatim(plan.coordinator.quote, text):
         problems.append(f"{name}: coordinator.quote 与原文不符 / is not verbatim in {plan.source_text}")
+    return problems
 
 
 def validate_catalogue(data_dir: Path = DATA_DIR) -> tuple[Catalogue | None, list[str]]:

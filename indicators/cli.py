@@ -27,10 +27,16 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def open_store(db: str | None) -> tuple[Catalogue, Store]:
-    """The validated catalogue and an initialised store (created on first use)."""
-    catalogue = load_catalogue()
+    """The catalogue (the shipped YAML plus the plans published in the database, each checked as the YAML ones are)
+    and an initialised store (created on first use). A published plan that fails its checks is left out, and said."""
+    from indicators.plans.published import with_published  # imports the store: kept out of this module's import time
+
+    shipped = load_catalogue()
     store = Store(resolve_db_path(db))
-    store.initialise(catalogue)
+    store.initialise(shipped)
+    catalogue, problems = with_published(shipped, store.published_plans())
+    for problem in problems:
+        print(f"警告 / warning: {problem}", file=sys.stderr)
     return catalogue, store
 
 

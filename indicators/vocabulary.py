@@ -75,6 +75,7 @@ AUDIT_ACTIONS = (
     "logout", "set_target", "user_add", "user_remove", "user_reset", "user_role", "backup", "restore", "restore_refused",
     "recipe_saved",
     "session_start", "session_revoked", "session_expired",
+    "plan_publish", "plan_withdraw",
 )
 
 

@@ -131,7 +131,7 @@ STORE_BACKENDS = ["duckdb", "postgresql"]  # the backends every store test runs 
 # Test modules whose `backend` tests run on PostgreSQL too (the others' run on DuckDB only, until checked there).
 POSTGRES_MODULES = {"test_store", "test_batches", "test_audit", "test_import_export", "test_backup", "test_crash",
                     "test_postgres", "test_access", "test_escaping", "test_hostile_imports", "test_hostile_text",
-                    "test_hostile_backups", "test_import_preview", "test_layouts", "test_recipes", "test_brief",
+                    "test_hostile_backups", "test_import_preview", "test_layouts", "test_recipes", "test_brief", "test_published_plans",
                     "test_realdata"}
 POSTGRES_ENV = "GTM_TEST_POSTGRES"  # "0": skip the PostgreSQL tests on a machine without PostgreSQL (never in CI)
 TEST_DATABASE = "gtm_test"  # the one database of each worker's server; each store of a test is a schema in it

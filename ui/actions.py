@@ -4,7 +4,7 @@ cleared after every write so no page shows stale figures.
 Roles come from the session's login (ui/auth.py), re-read from the users file on every call, so each
 write checks the role on the server at the moment it happens: hiding a button is never the protection.
 Viewers (no login) change nothing; analysts upload, publish and roll back; admins also manage users,
-enter targets the plans leave to a higher authority and read the audit log.
+enter targets the plans leave to a higher authority, publish and withdraw plans, and read the audit log.
 """
 
 from __future__ import annotations
@@ -19,8 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
 from indicators.accounts import ADMIN_ROLES, WRITE_ROLES, User
+from indicators.catalogue import Region
+from indicators.plans.extract import extract_candidates
+from indicators.plans.matching import match_candidates
+from indicators.plans.published import PublishedPlan, publish_document, read_stored, region_from_division
+from indicators.plans.reading import read_plan_bytes
+from indicators.plans.review import PlanFields, ReviewedTarget, build_document
+from indicators.regions import registry
 from indicators.status_effect import publish_effect as _publish_effect
 from indicators.store import BatchResult, StoreError, sha256_of
 from indicators.targets import set_target as _set_target
@@ -283,3 +291,61 @@ def set_role(name: str, role: str) -> None:
         raise NotAllowed("不能修改自己的角色（可用命令行）。/ You cannot change your own role here (use the CLI).")
     auth.users_file().set_role(name, role)
     queries.store().record_audit(current_user(), "user_role", subject=name, detail=json.dumps({"role": role}))
+
+
+# --- plans published from the dashboard (admins) ---------------------------------------------------------------
+
+def read_plan(name: str, data: bytes) -> tuple[str, list[ReviewedTarget]]:
+    """An uploaded plan file's text and its candidate targets, matched to the catalogue, ready to review
+    (PlanFileError naming the file when it cannot be read). Writes nothing."""
+    _require_admin()
+    text = read_plan_bytes(data, name)
+    candidates = match_candidates(queries.catalogue(), extract_candidates(text))
+    return text, [ReviewedTarget.from_candidate(c) for c in candidates]
+
+
+def new_region(code: str, name_en: str) -> Region:
+    """A catalogue region for a division picked from the registry."""
+    _require_admin()
+    division = registry().by_code(code)
+    if division is None:
+        raise NotAllowed(f"区划代码 {code} 不在区划库中。/ Code {code} is not in the division registry.")
+    return region_from_division(division, registry(), queries.catalogue(), name_en)
+
+
+def publish_plan(fields: PlanFields, reviewed: Sequence[ReviewedTarget], text: str,
+                 indicators: Sequence[dict[str, object]], regions: Sequence[Region], note: str | None = None) -> int:
+    """Check the reviewed plan exactly as a shipped YAML plan and store it as its next version (audited; every
+    instance re-reads the catalogue); PlanRefused naming every problem, and nothing stored, when it does not pass."""
+    _require_admin()
+    document = build_document(fields, reviewed, text, indicators, regions)
+    try:
+        return publish_document(queries.shipped_catalogue(), queries.store(), document, current_user(), note)
+    finally:
+        queries.clear_caches()
+
+
+def withdraw_plan(plan_id: str, note: str | None = None) -> int:
+    """Withdraw a published plan (every version; history kept, audited)."""
+    _require_admin()
+    try:
+        return queries.store().withdraw_plan(plan_id, current_user(), note)
+    finally:
+        queries.clear_caches()
+
+
+def published_plans() -> list[PublishedPlan]:
+    """The current version of every published plan that can be read (the page lists and exports them)."""
+    _require_admin()
+    readable = []
+    for row in queries.published_plans():
+        try:
+            readable.append(read_stored(row))
+        except (ValueError, ValidationError):  # said by queries.catalogue_problems
+            continue
+    return readable
+
+
+def published_plan_history() -> pd.DataFrame:
+    _require_admin()
+    return queries.store().published_plan_history()

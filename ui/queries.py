@@ -1,6 +1,6 @@
 """The one cached query module: every page reads data through these functions.
 
-st.cache_resource holds the catalogue and the store handle (no open connection: the
+st.cache_resource holds the catalogue (the shipped YAML plus the published plans, per data version) and the store handle (no open connection: the
 store opens short-lived ones); st.cache_data holds query results, cleared after every
 write by `clear_caches`, and on every rerun when the database's data version moved (`follow_data_version`:
 another instance or the CLI wrote). The observations are read once per `as_of` (`inputs`): the status
@@ -20,8 +20,9 @@ from indicators.catalogue import Catalogue, load_catalogue
 from indicators.changes import ChangeView, build_change_view, summary
 from indicators.data_gaps import gap_cells
 from indicators.display.figures import sources_by_series
+from indicators.plans.published import with_published
 from indicators.status import assess_inputs, build_inputs, history_frame, load_observations
-from indicators.store import Store, resolve_db_path
+from indicators.store import Store, StoredPlan, resolve_db_path
 from indicators.targets import apply_target_overrides
 from loaders.export import export_observations
 from loaders.template import write_template
@@ -31,8 +32,33 @@ QUERY_TTL_SECONDS = 600  # a backstop: `follow_data_version` drops results as so
 
 
 @st.cache_resource(show_spinner=False)
-def catalogue() -> Catalogue:
+def shipped_catalogue() -> Catalogue:
+    """The YAML catalogue shipped with the program (what the database is created and migrated with)."""
     return load_catalogue()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _catalogue_at(version: str | None) -> tuple[Catalogue, tuple[str, ...]]:
+    """The shipped catalogue plus the published plans, as of one data version (a publish or withdrawal moves it)."""
+    combined, problems = with_published(shipped_catalogue(), store().published_plans())
+    return combined, tuple(problems)
+
+
+def catalogue() -> Catalogue:
+    """The catalogue every page uses: the shipped YAML plus the plans published in the database, each checked as the
+    YAML ones are. Keyed by the data version this rerun follows (`follow_data_version`), so a plan published by any
+    instance or the CLI shows at the next click."""
+    return _catalogue_at(_version_seen().get("version"))[0]
+
+
+def catalogue_problems() -> tuple[str, ...]:
+    """Why stored published plans were left out of the catalogue (none when all pass)."""
+    return _catalogue_at(_version_seen().get("version"))[1]
+
+
+def published_plans() -> list[StoredPlan]:
+    """The current version of every published plan (read when the plans page needs it)."""
+    return store().published_plans()
 
 
 @st.cache_resource(show_spinner=False)

@@ -16,7 +16,7 @@ from ui import queries
 def prepare_database() -> bool:
     """Migrate the schema, mirror the catalogue and, into an empty new database only, load the demo data."""
     settings.session_idle_hours()  # a malformed GTM_SESSION_IDLE_HOURS is said at once, not taken for "logged out"
-    store, catalogue = queries.store(), queries.catalogue()
+    store, catalogue = queries.store(), queries.shipped_catalogue()
     store.initialise(catalogue)
     seeded = seed_demo_if_first_run(store, catalogue) is not None
     if seeded:

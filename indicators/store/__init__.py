@@ -8,6 +8,7 @@
 - audit.py         the audit row and the log
 - overrides.py     targets an administrator enters
 - login_sessions.py password logins that last beyond one tab (hashes of tokens only), revoked on logout or reset
+- published_plans.py  plans published from the dashboard: every version and withdrawal kept
 - backup.py        backup, inspection and restore of backup files; copying.py the rules of copying our tables
                    out of (into) a file: our migrations, our names, never the file's objects
 - backend.py       the protocol a database engine implements; duckdb_backend.py (the embedded default, the only
@@ -31,7 +32,7 @@ from indicators import settings
 from indicators.accounts.sessions import StoredSession
 from indicators.catalogue import Catalogue
 from indicators.settings import DEFAULT_DB
-from indicators.store import audit, login_sessions, observations, overrides, schema
+from indicators.store import audit, login_sessions, observations, overrides, published_plans, schema
 from indicators.store import backup as backups
 from indicators.store.audit import MAX_AUDIT_TEXT
 from indicators.store.backend import Backend
@@ -39,6 +40,7 @@ from indicators.store.backup import Restored
 from indicators.store.duckdb_backend import DuckDBBackend
 from indicators.store.errors import DiskFullError, ReadOnlyError, StoreBusyError, StoreError
 from indicators.store.observations import BatchInfo, BatchResult, Comparison
+from indicators.store.published_plans import StoredPlan
 from indicators.store.schema import MIGRATIONS, SCHEMA_VERSION
 from indicators.store.transaction import Database
 
@@ -49,7 +51,7 @@ from indicators.vocabulary import DATA_STATUSES as STATUSES
 __all__ = [
     "AUDIT_ACTIONS", "BATCH_KINDS", "DEFAULT_DB", "DEMO_SOURCE_MARK", "MAX_AUDIT_TEXT", "MIGRATIONS",
     "OBSERVATION_COLUMNS", "SCHEMA_VERSION", "STATUSES", "BatchInfo", "BatchResult", "Comparison", "DiskFullError", "ReadOnlyError",
-    "Restored", "Store", "StoreBusyError", "StoreError", "resolve_db_path", "sha256_of",
+    "Restored", "Store", "StoreBusyError", "StoreError", "StoredPlan", "resolve_db_path", "sha256_of",
 ]
 
 
@@ -211,6 +213,24 @@ class Store:
     def set_target_override(self, plan_id: str, indicator_id: str, value: float | None, actor: str, note: str | None = None) -> None:
         """Record a target value (None clears it) and its audit row in one transaction."""
         overrides.set_target_override(self._db, plan_id, indicator_id, value, actor, note)
+
+    # --- plans published from the dashboard ------------------------------------------------------------------
+    def published_plans(self) -> list[StoredPlan]:
+        """The current version of every published plan (latest not withdrawn), as stored."""
+        return published_plans.current_plans(self._db)
+
+    def published_plan_history(self, plan_id: str | None = None) -> pd.DataFrame:
+        """Every version of the published plans (or one), newest first, with who published and withdrew it."""
+        return published_plans.plan_history(self._db, plan_id)
+
+    def publish_plan(self, plan_id: str, document: str, source_text: str, actor: str, *, target_count: int,
+                     note: str | None = None) -> int:
+        """Append a new version of a plan the domain has checked (indicators/plans/published.py); returns its number."""
+        return published_plans.publish_plan(self._db, plan_id, document, source_text, actor, target_count=target_count, note=note)
+
+    def withdraw_plan(self, plan_id: str, actor: str, note: str | None = None) -> int:
+        """Withdraw every version of a published plan (kept in history, audited); returns how many."""
+        return published_plans.withdraw_plan(self._db, plan_id, actor, note)
 
     # --- backup and restore ---------------------------------------------------------------------------------
     def backup_to(self, out: Path) -> dict[str, int]:

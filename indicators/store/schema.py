@@ -135,6 +135,27 @@ MIGRATIONS: list[list[str | CreateSequence]] = [
             revoke_reason VARCHAR,  -- logout, password_reset, user_removed, password_changed, user_gone, expired
             client_address VARCHAR)""",
     ],
+    [  # 5: plans published from the dashboard. Append-only: every version is a row, a withdrawal is a row of its own;
+        # the current version of a plan is its latest version without a withdrawal (published_plans.py).
+        """CREATE TABLE published_plans (
+            version_id BIGINT PRIMARY KEY,
+            plan_id VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            document VARCHAR NOT NULL,  -- JSON: the plan, and the indicators and regions created for it
+            source_text VARCHAR NOT NULL,  -- the plan's text, which every quote must be verbatim in
+            published_by VARCHAR NOT NULL,
+            published_at TIMESTAMP NOT NULL,
+            note VARCHAR)""",
+        "CREATE INDEX published_plans_key ON published_plans (plan_id, version)",
+        """CREATE TABLE plan_withdrawals (
+            withdrawal_id BIGINT PRIMARY KEY,
+            version_id BIGINT NOT NULL,  -- published_plans.version_id (no FOREIGN KEY, as for observations)
+            withdrawn_by VARCHAR NOT NULL,
+            withdrawn_at TIMESTAMP NOT NULL,
+            note VARCHAR)""",
+        CreateSequence("plan_version_id_seq", "published_plans", "version_id"),
+        CreateSequence("plan_withdrawal_id_seq", "plan_withdrawals", "withdrawal_id"),
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
