@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -173,7 +174,7 @@ def _print_effect(effect: pd.DataFrame, catalogue) -> None:
         print(f"  {region} {row.name_zh}：{before} → {after}；最新值 {old} → {new}")
 
 
-def _latest_text(value: object, year: object, decimals: int) -> str:
+def _latest_text(value: Any, year: Any, decimals: int) -> str:
     """'13.0（2025年）', or '（尚无）' where a target has no annual figure (before its first, or within-year data only)."""
     if pd.isna(value) or pd.isna(year):
         return "（尚无）"
