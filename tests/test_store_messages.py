@@ -203,7 +203,9 @@ def test_a_malformed_schema_version_gets_a_clear_message_and_changes_nothing(sto
 
 
 def test_initialise_refuses_a_newer_database_instead_of_stamping_its_version_down(store, db_path, catalogue):
-    digest = refused_with_version(store, db_path, catalogue, "99", "比本程序支持的 3 新")
+    from indicators.store.schema import SCHEMA_VERSION
+
+    digest = refused_with_version(store, db_path, catalogue, "99", f"比本程序支持的 {SCHEMA_VERSION} 新")
     assert_clear_failure(cli("indicators", "init", "--db", str(db_path)), "结构版本为 99", "newer than this program")
     assert sha(db_path) == digest and store.meta("schema_version") == "99"
 
