@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from indicators import progress
 from indicators.catalogue import Catalogue
-from indicators.status import assess_inputs, build_inputs
+from indicators.status import assess_inputs, assessed_each_year, build_inputs
 from indicators.store.observations import KEY, VALUE_TOLERANCE
 from indicators.vocabulary import METHODS
 
@@ -54,16 +53,8 @@ def status_by_year(specs: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFr
     provisional, §8.5). `specs` and `observations` are what `status.build_inputs` gives."""
     if specs.empty or observations.empty:
         return pd.DataFrame(columns=BY_YEAR_COLUMNS)
-    pairs = observations[["series_id", "year"]].drop_duplicates()
-    replicated = specs.merge(pairs, on="series_id").rename(columns={"year": "as_of_year"})
-    replicated["original_id"] = replicated["series_id"]
-    replicated["series_id"] = replicated["series_id"] + "@" + replicated["as_of_year"].astype(str)
-    keyed = replicated[["series_id", "original_id", "as_of_year"]].merge(
-        observations, left_on="original_id", right_on="series_id", suffixes=("", "_obs"))
-    keyed = keyed[keyed["year"] <= keyed["as_of_year"]]
-    results = progress.assess_frame(replicated, keyed[list(progress.OBSERVATION_COLUMNS)])
-    # A year whose figure the engine used; the base year itself is a starting point, never judged.
-    results = results[(results["latest_year"] == results["as_of_year"]) & (results["as_of_year"] > results["base_year"])]
+    results = assessed_each_year(specs, observations)
+    results = results[results["as_of_year"] > results["base_year"]]  # the base year is a starting point, never judged
     frame = pd.DataFrame({"series_id": results["original_id"], "year": results["as_of_year"].astype("int64"),
                           "month": results["latest_month"], "provisional": results["provisional"].astype(bool),
                           **{c: results[c].astype(str) for c in STATUS_COLUMNS}})

@@ -180,15 +180,12 @@ def assess_inputs(specs: pd.DataFrame, observations: pd.DataFrame, *, as_of: int
     return progress.assess_frame(specs, observations, as_of=as_of, reasons=True)
 
 
-def history_frame(specs: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
-    """Each series' value year by year in the indicator's terms (a reduction: cumulative % so far).
-
-    The engine is asked "as of" each year that has data, so the chaining of rates and every
-    other rule stay in one place. Columns: series_id, year, month, value, status_barometer.
-    """
-    columns = ["series_id", "year", "month", "value", "status_barometer"]
+def assessed_each_year(specs: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """The engine's results "as of" each year a series has a figure for, one row per series × such year (the
+    series' id in `original_id`, the year in `as_of_year`): the chaining of rates and every other rule stay in the
+    engine. Empty inputs give an empty frame."""
     if specs.empty or observations.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=["original_id", "as_of_year"])
     pairs = observations[["series_id", "year"]].drop_duplicates()
     replicated = specs.merge(pairs, on="series_id").rename(columns={"year": "as_of_year"})
     replicated["original_id"] = replicated["series_id"]
@@ -197,7 +194,16 @@ def history_frame(specs: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFra
         observations, left_on="original_id", right_on="series_id", suffixes=("", "_obs"))
     keyed = keyed[keyed["year"] <= keyed["as_of_year"]]
     results = progress.assess_frame(replicated, keyed[list(progress.OBSERVATION_COLUMNS)])
-    results = results[results["latest_year"] == results["as_of_year"]]
+    return results[results["latest_year"] == results["as_of_year"]]
+
+
+def history_frame(specs: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """Each series' value year by year in the indicator's terms (a reduction: cumulative % so far).
+    Columns: series_id, year, month, value, status_barometer."""
+    columns = ["series_id", "year", "month", "value", "status_barometer"]
+    if specs.empty or observations.empty:
+        return pd.DataFrame(columns=columns)
+    results = assessed_each_year(specs, observations)
     return pd.DataFrame({
         "series_id": results["original_id"], "year": results["as_of_year"].astype("int64"),
         "month": results["latest_month"], "value": results["latest_value"],
