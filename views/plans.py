@@ -158,7 +158,7 @@ def new_indicator_form(n: int, candidate: ReviewedTarget) -> dict[str, object]:
         "name_en": c.text_input(tx("name_en"), key=f"{k}_en"),
         "unit": a.text_input(tx("unit"), value=unit or "", key=f"{k}_unit"),
         "direction": b.selectbox(tx("direction"), DIRECTIONS, key=f"{k}_dir", format_func=lambda d: tx(f"direction_{d}")),
-        "kind": c.selectbox(tx("kind"), KINDS, index=KINDS.index(kind), key=f"{k}_kind"),
+        "kind": c.selectbox(tx("kind"), KINDS, index=KINDS.index(kind), key=f"{k}_kind", format_func=lambda v: tx(f"kind_{v}")),
         "area": a.selectbox(tx("area"), list(catalogue.areas), key=f"{k}_area",
                             format_func=lambda i: catalogue.areas[i].name(lang)),
         "decimals": int(b.number_input(tx("decimals"), min_value=0, max_value=6, value=1, key=f"{k}_dec")),
