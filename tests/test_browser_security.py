@@ -127,8 +127,8 @@ def test_html_in_indicator_names_and_file_names_never_runs_on_the_data_and_admin
     names = write_xlsx(tmp_path / "names.xlsx", HTML_NAME_ROWS)
     page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(names))
     page.wait_for_selector("text=文件未通过校验", timeout=RENDER_TIMEOUT_MS)
-    problems = page.locator('[data-testid="stDataFrame"]').first
-    page.wait_for_function("document.querySelector('[data-testid=\"stDataFrame\"] table')?.innerText.includes('不在指标目录中')",
+    problems = page.locator('[data-testid="stTable"]').first  # a wrapping table: long messages are never cut off
+    page.wait_for_function("document.querySelector('[data-testid=\"stTable\"] table')?.innerText.includes('不在指标目录中')",
                            timeout=RENDER_TIMEOUT_MS)
     text = problems.locator("table").inner_text()
     assert f"指标“{SCRIPT}”不在指标目录中" in text and f"指标“{IMG}”不在指标目录中" in text
