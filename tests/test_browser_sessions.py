@@ -80,10 +80,10 @@ def assert_viewer(page) -> None:
     assert page.locator(SIGNED_IN).count() == 0
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
+def rows(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 
@@ -152,7 +152,7 @@ def test_a_tab_still_open_is_logged_out_at_its_next_click_after_a_logout_elsewhe
     url, db, _ = session_server
     first = logged_in_tab(context, url)
     token = session_cookie(context)["value"]
-    [(session_id,)] = rows(db, f"SELECT session_id FROM login_sessions WHERE token_hash = '{token_hash(token)}'")
+    [(session_id,)] = rows(db, "SELECT session_id FROM login_sessions WHERE token_hash = ?", [token_hash(token)])
     Store(db).revoke_login_session(session_id, by=ANALYST, reason="logout", action="logout")  # as another tab's button
     first.locator('[data-testid="stSidebar"] label', has_text="English").click()  # any click reruns the page
     first.wait_for_selector("text=Log in (analysts, admins)", timeout=RENDER_TIMEOUT_MS)

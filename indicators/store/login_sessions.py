@@ -74,11 +74,11 @@ def redeem_ticket(db: Database, ticket_hash: str, token_hash: str, client_addres
 
 def by_token(db: Database, token_hash: str) -> StoredSession | None:
     """The session whose cookie token hashes to `token_hash` (revoked ones too: the caller says why it is refused)."""
-    return _one(db, "token_hash = ?", token_hash)
+    return _one(db, "token_hash", token_hash)
 
 
 def by_id(db: Database, session_id: str) -> StoredSession | None:
-    return _one(db, "session_id = ?", session_id)
+    return _one(db, "session_id", session_id)
 
 
 def touch(db: Database, session_id: str) -> None:
@@ -129,8 +129,14 @@ def open_sessions(db: Database, user_name: str) -> int:
     return int(rows["n"].iloc[0])
 
 
-def _one(db: Database, where: str, value: str) -> StoredSession | None:
-    rows = db.query(f"SELECT {_COLUMNS} FROM login_sessions WHERE {where}", [value])  # `where`: one of ours above
+_LOOKUPS = {  # the only keys a session is found by; the value is always a parameter
+    "token_hash": f"SELECT {_COLUMNS} FROM login_sessions WHERE token_hash = ?",
+    "session_id": f"SELECT {_COLUMNS} FROM login_sessions WHERE session_id = ?",
+}
+
+
+def _one(db: Database, key: str, value: str) -> StoredSession | None:
+    rows = db.query(_LOOKUPS[key], [value])
     return None if rows.empty else _session(rows.iloc[0].to_dict())
 
 

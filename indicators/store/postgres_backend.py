@@ -332,7 +332,7 @@ class PostgresBackend:
         from indicators.store.crossing import from_duckdb_file
 
         staging = f"{RESTORE_SCHEMA_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        self._admin(f"CREATE SCHEMA {staging}")
+        self._admin(pg_sql.SQL("CREATE SCHEMA {}").format(pg_sql.Identifier(staging)).as_string(None))
         staged = PostgresBackend(self.with_schema(staging), lock_timeout=self.lock_timeout)
         source = copying.Source(backup.name, is_backup=True)
         try:
