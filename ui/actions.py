@@ -63,6 +63,15 @@ def can_admin() -> bool:
     return current_role() in ADMIN_ROLES
 
 
+def admins_only_page(refusal: str) -> None:
+    """Stop an administrators' page for anyone else: the login prompt for a visitor, `refusal` for a logged-in user."""
+    if auth.identity() is None:
+        auth.refuse_page()
+    if not can_admin():
+        st.error(refusal)
+        st.stop()
+
+
 def _require_write() -> None:
     if not can_write():
         raise NotAllowed("只有已登录的分析员和管理员可以导入、发布或撤销数据。/ Only analysts and admins who are logged in may change data.")

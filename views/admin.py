@@ -24,11 +24,7 @@ def tx(key: str, **values: object) -> str:
 
 
 st.title(tx("title"))
-if auth.identity() is None:
-    auth.refuse_page()
-if not actions.can_admin():
-    st.error(tx("admins_only"))
-    st.stop()
+actions.admins_only_page(tx("admins_only"))
 
 FLASH = "admin_flash"
 if FLASH in st.session_state:

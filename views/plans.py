@@ -19,7 +19,7 @@ from indicators.regions import registry
 from indicators.store import sha256_of
 from indicators.texts import load_texts
 from indicators.vocabulary import BOUNDS, DIRECTIONS, KINDS, PlanStatus, Wording
-from ui import actions, auth, queries
+from ui import actions, queries
 from ui.i18n import TEXTS_DIR, language, text_from
 from ui.safe import md_escape
 
@@ -39,11 +39,7 @@ def tx(key: str, **values: object) -> str:
 
 
 st.title(tx("title"))
-if auth.identity() is None:
-    auth.refuse_page()
-if not actions.can_admin():
-    st.error(tx("admins_only"))
-    st.stop()
+actions.admins_only_page(tx("admins_only"))
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH))
 catalogue = queries.catalogue()
